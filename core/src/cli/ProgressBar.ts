@@ -1,0 +1,56 @@
+import { MultiBar, Presets } from 'cli-progress';
+import { silentProgress, type ProgressReporter, type ProgressTask } from '../HookContext';
+
+/**
+ * Progress on stderr with cli-progress. Bars redraw at most 10 times a second, so ticking
+ * per file costs nothing noticeable; without a TTY (or with --json) nothing is drawn.
+ */
+export function createProgressReporter(options: { enabled: boolean }): ProgressReporter {
+  if (!options.enabled) return silentProgress;
+  let bars: MultiBar | undefined;
+  let open = 0;
+  return {
+    start(label: string, total = 0): ProgressTask {
+      bars ??= new MultiBar(
+        {
+          stream: process.stderr,
+          format: '{label} |{bar}| {value}/{total} {unit}',
+          hideCursor: true,
+          clearOnComplete: false,
+          fps: 10,
+        },
+        Presets.shades_classic,
+      );
+      open++;
+      let bytes = 0;
+      const bar = bars.create(total, 0, { label: label.padEnd(12), unit: '' });
+      return {
+        tick(count = 1, addedBytes = 0) {
+          bytes += addedBytes;
+          bar.increment(count, { unit: bytes ? formatBytes(bytes) : '' });
+        },
+        setTotal(newTotal: number) {
+          bar.setTotal(newTotal);
+        },
+        done() {
+          bar.stop();
+          if (--open === 0) {
+            bars?.stop();
+            bars = undefined;
+          }
+        },
+      };
+    },
+  };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}

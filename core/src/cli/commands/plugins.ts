@@ -1,0 +1,24 @@
+import { ArborCommand } from '../ArborCommand';
+import { describePlugins, type PluginDescription } from '../../describePlugins';
+
+export default class Plugins extends ArborCommand<typeof Plugins> {
+  static override summary = 'List the plugins in use and the hooks each one taps, in tap order.';
+  static override examples = [
+    { description: 'Show plugins and their hooks', command: '<%= config.bin %> plugins' },
+    { description: 'Machine-readable, for scripts', command: '<%= config.bin %> plugins --json' },
+    { description: 'With a specific config file', command: '<%= config.bin %> plugins --config ./arbor.config.yaml' },
+  ];
+
+  async run(): Promise<PluginDescription[]> {
+    const { arbor } = await this.loadArbor();
+    const plugins = describePlugins(arbor);
+    if (!this.jsonEnabled()) {
+      for (const plugin of plugins) {
+        this.log(`${plugin.name}${plugin.version ? `@${plugin.version}` : ''}`);
+        for (const hook of plugin.hooks) this.log(`  ${hook}`);
+      }
+      if (plugins.length === 0) this.log('No plugins (the config names none, and no preset adds any).');
+    }
+    return plugins;
+  }
+}

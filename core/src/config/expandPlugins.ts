@@ -1,0 +1,74 @@
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { PresetSchema, type Preset } from '../Preset';
+import type { PluginReference } from './configSchema';
+import { formatSchemaIssue } from './formatSchemaIssue';
+import type { LoadedConfig } from './loadConfig';
+import { candidateNames, defaultExport, findModule, loadModule } from './resolveModule';
+
+/** One plugin to apply, with where it was listed. */
+export interface PluginEntry {
+  reference: string;
+  /** The package (or path) it resolves to. */
+  id: string;
+  options: Record<string, unknown>;
+  /** `preset:<name>` or `config`. */
+  from: string;
+}
+
+export const DEFAULT_PRESET = 'default';
+
+/**
+ * Expands presets depth-first in the order written, then appends the user's plugins. Nothing
+ * runs in reverse (unlike Babel). A plugin listed twice is an error naming both places.
+ */
+export async function expandPlugins(loaded: LoadedConfig): Promise<PluginEntry[]> {
+  const entries: PluginEntry[] = [];
+  const presets = loaded.config.preset === undefined
+    ? [DEFAULT_PRESET]
+    : Array.isArray(loaded.config.preset) ? loaded.config.preset : [loaded.config.preset];
+  for (const preset of presets) await expandPreset(preset, loaded.dir, entries, []);
+  for (const reference of loaded.config.plugins ?? []) {
+    addEntry(entries, reference, 'config', loaded.dir, loaded.filepath ?? 'the config');
+  }
+  return entries;
+}
+
+async function expandPreset(reference: string, dir: string, entries: PluginEntry[], stack: string[]): Promise<void> {
+  if (stack.includes(reference)) {
+    throw new ArborError(ErrorCode.PRESET_CYCLE, `Preset ${reference} includes itself: ${[...stack, reference].join(' -> ')}`);
+  }
+  const loaded = await loadModule(reference, 'preset', dir);
+  if (!loaded) {
+    throw new ArborError(ErrorCode.PRESET_NOT_FOUND, `Preset "${reference}" not found (looked for ${candidateNames(reference, 'preset').join(', ')})`, {
+      hint: `Install it in the project that holds the config: npm install ${candidateNames(reference, 'preset').at(-1)}`,
+    });
+  }
+  const preset = parsePreset(defaultExport(loaded.exports), loaded.id);
+  for (const inner of preset.presets ?? []) await expandPreset(inner, dir, entries, [...stack, reference]);
+  for (const plugin of preset.plugins ?? []) addEntry(entries, plugin, `preset:${reference}`, dir, `preset ${loaded.id}`);
+}
+
+function parsePreset(value: unknown, id: string): Preset {
+  const parsed = PresetSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problem = formatSchemaIssue(parsed.error.issues[0]! as never, PresetSchema, `preset ${id}`);
+  throw new ArborError(ErrorCode.PRESET_INVALID, problem.message, { hint: problem.hint });
+}
+
+function addEntry(entries: PluginEntry[], reference: PluginReference, from: string, dir: string, where: string): void {
+  const [name, options] = typeof reference === 'string' ? [reference, {}] : reference;
+  const found = findModule(name, 'plugin', dir);
+  if (!found) {
+    throw new ArborError(ErrorCode.PLUGIN_NOT_FOUND, `Plugin "${name}" in ${where} not found (looked for ${candidateNames(name, 'plugin').join(', ')})`, {
+      hint: `Install it in the project that holds the config: npm install ${candidateNames(name, 'plugin').at(-1)}`,
+    });
+  }
+  const duplicate = entries.find((entry) => entry.id === found.id || entry.reference === name);
+  if (duplicate) {
+    throw new ArborError(ErrorCode.PLUGIN_DUPLICATE, `Plugin "${name}" is listed twice: in ${duplicate.from} and in ${from}`, {
+      hint: 'List each plugin once; a preset already includes it',
+    });
+  }
+  entries.push({ reference: name, id: found.id, options: options as Record<string, unknown>, from });
+}

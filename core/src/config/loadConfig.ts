@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { ConfigSchema, type ConfigFile } from './configSchema';
+import { formatSchemaIssue } from './formatSchemaIssue';
+
+/** The only places a config is looked for, in this order (cosmiconfig#296: no surprises). */
+export const CONFIG_SEARCH_PLACES = [
+  'package.json',
+  '.arborrc',
+  '.arborrc.json',
+  '.arborrc.yaml',
+  'arbor.config.js',
+  'arbor.config.mjs',
+  'arbor.config.cjs',
+  'arbor.config.ts',
+  'arbor.config.json',
+  'arbor.config.yaml',
+];
+
+export interface LoadedConfig {
+  config: ConfigFile;
+  /** The file it came from; absent when none was found and defaults apply. */
+  filepath?: string;
+  /** The directory plugins and presets resolve from: the config's, else the start directory. */
+  dir: string;
+}
+
+export interface LoadConfigOptions {
+  /** `--config PATH`: load exactly this file. */
+  configPath?: string;
+  /** Where the search starts; the current directory by default. */
+  cwd?: string;
+}
+
+function explorer() {
+  return cosmiconfig('arbor', {
+    searchPlaces: CONFIG_SEARCH_PLACES,
+    // Stop at the project root (the nearest package.json), never wander into $HOME.
+    searchStrategy: 'project',
+    transform: (result) => {
+      if (!result) return result;
+      return { ...result, config: validateConfig(result.config ?? {}, result.filepath) };
+    },
+  });
+}
+
+/** Validates a raw config object, naming the key and the file on the first problem. */
+export function validateConfig(raw: unknown, filepath: string): ConfigFile {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problem = formatSchemaIssue(parsed.error.issues[0]! as never, ConfigSchema, filepath);
+  throw new ArborError(ErrorCode.CONFIG_INVALID, problem.message, { hint: problem.hint });
+}
+
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  try {
+    if (options.configPath) {
+      const filepath = path.resolve(cwd, options.configPath);
+      const result = await explorer().load(filepath);
+      if (!result) {
+        throw new ArborError(ErrorCode.CONFIG_NOT_FOUND, `Config file ${filepath} is empty or has no "arbor" key`);
+      }
+      return { config: result.config as ConfigFile, filepath, dir: path.dirname(filepath) };
+    }
+    const result = await explorer().search(cwd);
+    if (!result) return { config: {}, dir: cwd };
+    return { config: result.config as ConfigFile, filepath: result.filepath, dir: path.dirname(result.filepath) };
+  } catch (error) {
+    if (error instanceof ArborError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.configPath) {
+      throw new ArborError(ErrorCode.CONFIG_NOT_FOUND, `Config file ${path.resolve(cwd, options.configPath)} does not exist`);
+    }
+    const reason = (error as Error).message.split('\n')[0];
+    throw new ArborError(ErrorCode.CONFIG_UNREADABLE, `Cannot read config: ${reason}`, {
+      hint: 'Check the file\'s syntax (JSON, YAML or a JavaScript module)',
+    });
+  }
+}

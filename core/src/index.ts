@@ -1,0 +1,11 @@
+export { Arbor, type ArborOptions, type TapRecord } from './Arbor';
+export * from './hooks';
+export * from './HookContext';
+export { definePlugin, assertPlugin, type ArborPlugin, type PluginFactory, type PluginDefinition } from './Plugin';
+export { definePreset, PresetSchema, type Preset } from './Preset';
+export { ArborError, isArborError, type ArborErrorOptions } from './errors/ArborError';
+export { ErrorCode } from './errors/codes';
+export { createArbor, resolveConfig, type ResolvedConfig } from './createArbor';
+export { loadConfig, validateConfig, CONFIG_SEARCH_PLACES, type LoadedConfig } from './config/loadConfig';
+export type { ConfigFile, Bootloader } from './config/configSchema';
+export { z } from 'zod';
