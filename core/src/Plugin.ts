@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import type { Arbor } from './Arbor';
 import { ArborError } from './errors/ArborError';
 import { ErrorCode } from './errors/codes';
-import { formatSchemaIssue } from './config/formatSchemaIssue';
+import { formatSchemaIssues } from './config/formatSchemaIssue';
 
 /** A plugin: a name (`arbor:<x>`, also its tap name and log prefix) and `apply`, which only taps. */
 export interface ArborPlugin {
@@ -57,7 +57,7 @@ function parsePluginOptions<Options>(definition: PluginDefinition<Options>, raw:
   }
   const result = definition.options.safeParse(raw);
   if (result.success) return result.data;
-  const issue = formatSchemaIssue(result.error.issues[0]!, definition.options, `options of ${definition.name}`);
+  const issue = formatSchemaIssues(result.error.issues, definition.options, `options of ${definition.name}`);
   throw new ArborError(ErrorCode.PLUGIN_OPTIONS_INVALID, issue.message, { hint: issue.hint, plugin: definition.name });
 }
 

@@ -2,7 +2,7 @@ import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { PresetSchema, type Preset } from '../Preset';
 import type { PluginReference } from './configSchema';
-import { formatSchemaIssue } from './formatSchemaIssue';
+import { formatSchemaIssues } from './formatSchemaIssue';
 import type { LoadedConfig } from './loadConfig';
 import { candidateNames, defaultExport, findModule, loadModule } from './resolveModule';
 
@@ -52,7 +52,7 @@ async function expandPreset(reference: string, dir: string, entries: PluginEntry
 function parsePreset(value: unknown, id: string): Preset {
   const parsed = PresetSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problem = formatSchemaIssue(parsed.error.issues[0]! as never, PresetSchema, `preset ${id}`);
+  const problem = formatSchemaIssues(parsed.error.issues, PresetSchema, `preset ${id}`);
   throw new ArborError(ErrorCode.PRESET_INVALID, problem.message, { hint: problem.hint });
 }
 

@@ -26,7 +26,16 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Formats the first problem zod found. `where` names the file (or the plugin whose options
+ * Picks the problem to report: an unknown key first (a typo usually also makes a required
+ * key look missing, and the typo is the thing to fix), else the first one zod found.
+ */
+export function formatSchemaIssues(issues: readonly ZodIssueLike[], schema: ZodType, where: string): SchemaProblem {
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!;
+  return formatSchemaIssue(issue, schema, where);
+}
+
+/**
+ * Formats one problem zod found. `where` names the file (or the plugin whose options
  * these are). Unknown keys get the closest known key as a suggestion.
  */
 export function formatSchemaIssue(issue: ZodIssueLike, schema: ZodType, where: string): SchemaProblem {

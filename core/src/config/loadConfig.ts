@@ -3,7 +3,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { ConfigSchema, type ConfigFile } from './configSchema';
-import { formatSchemaIssue } from './formatSchemaIssue';
+import { formatSchemaIssues } from './formatSchemaIssue';
 
 /** The only places a config is looked for, in this order (cosmiconfig#296: no surprises). */
 export const CONFIG_SEARCH_PLACES = [
@@ -50,7 +50,7 @@ function explorer() {
 export function validateConfig(raw: unknown, filepath: string): ConfigFile {
   const parsed = ConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const problem = formatSchemaIssue(parsed.error.issues[0]! as never, ConfigSchema, filepath);
+  const problem = formatSchemaIssues(parsed.error.issues, ConfigSchema, filepath);
   throw new ArborError(ErrorCode.CONFIG_INVALID, problem.message, { hint: problem.hint });
 }
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Makes a fresh clone usable: installs dependencies when node_modules is missing or older than
+// the lockfile, then builds every TypeScript project (incremental, so a no-op when up to date).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+const lockfile = path.join(root, 'package-lock.json');
+
+function run(command, args) {
+  execFileSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lockfile).mtimeMs;
+if (stale) {
+  console.error('arbor: installing dependencies (npm ci)...');
+  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+}
+run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
