@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from './createArbor';
-import { DEFAULT_PRESET } from './config/expandPlugins';
+import { DEFAULT_PRESET } from './config/defaultPreset';
 
 export interface ConfigDescription {
   file: string | null;

@@ -1,6 +1,7 @@
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { PresetSchema, type Preset } from '../Preset';
+import { DEFAULT_PRESET } from './defaultPreset';
 import type { PluginReference } from './configSchema';
 import { formatSchemaIssues } from './formatSchemaIssue';
 import type { LoadedConfig } from './loadConfig';
@@ -16,7 +17,7 @@ export interface PluginEntry {
   from: string;
 }
 
-export const DEFAULT_PRESET = 'default';
+export { DEFAULT_PRESET };
 
 /**
  * Expands presets depth-first in the order written, then appends the user's plugins. Nothing

@@ -1,4 +1,5 @@
 import { ArborCommand } from '../ArborCommand';
+import { renderTable } from '../renderTable';
 import { describePlugins, type PluginDescription } from '../../describePlugins';
 
 export default class Plugins extends ArborCommand<typeof Plugins> {
@@ -13,11 +14,8 @@ export default class Plugins extends ArborCommand<typeof Plugins> {
     const { arbor } = await this.loadArbor();
     const plugins = describePlugins(arbor);
     if (!this.jsonEnabled()) {
-      for (const plugin of plugins) {
-        this.log(`${plugin.name}${plugin.version ? `@${plugin.version}` : ''}`);
-        for (const hook of plugin.hooks) this.log(`  ${hook}`);
-      }
       if (plugins.length === 0) this.log('No plugins (the config names none, and no preset adds any).');
+      else this.log(renderTable(['PLUGIN', 'VERSION', 'HOOKS'], plugins.map((p) => [p.name, p.version ?? '', p.hooks.join(', ')])));
     }
     return plugins;
   }
