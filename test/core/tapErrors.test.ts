@@ -25,7 +25,10 @@ describe('errors thrown in taps', () => {
     arbor.hooks.verify.tapPromise('arbor:ed25519', async () => {
       throw new ArborError('ARBOR_VERIFY_BAD_SIGNATURE', 'commit abc is not signed by key k1', { hint: 'check the key' });
     });
-    const request = { remote: 'r', commitId: 'abc', commit: Buffer.alloc(0), signatures: [], policy: {} };
+    const request = {
+      remote: 'r', kind: 'commit' as const, commitId: 'abc', data: Buffer.alloc(0), signatures: [],
+      policy: { noVerify: false, keys: [] }, verifiedBy: [],
+    };
     await assert.rejects(arbor.hooks.verify.promise(request, arbor.context()), (error: ArborError) => {
       assert.equal(error.message, 'During verification (arbor:ed25519): commit abc is not signed by key k1');
       assert.equal(error.code, 'ARBOR_VERIFY_BAD_SIGNATURE');
@@ -39,7 +42,7 @@ describe('errors thrown in taps', () => {
     arbor.hooks.bootloader.tap('arbor:sync-writer', () => {
       throw new TypeError('bad entry');
     });
-    const request = { sysroot: '/', bootDir: '/boot', deployments: [], bootVersion: 0 };
+    const request = { sysroot: '/', bootloader: 'bls' as const, bootDir: '/boot', loaderDir: '/boot/loader.1', deployments: [], bootVersion: 1 };
     await assert.rejects(arbor.hooks.bootloader.promise(request, arbor.context()), /During bootloader update \(arbor:sync-writer\): bad entry/);
 
     const other = new Arbor();
@@ -64,18 +67,15 @@ describe('errors thrown in taps', () => {
 
   it('does not stack prefixes when a hook call fails inside another hook\'s tap', async () => {
     const arbor = new Arbor();
-    arbor.hooks.checkout.tapPromise('arbor:storage', async () => {
-      throw new Error('disk full');
+    arbor.hooks.commit.tapPromise('arbor:versioner', async () => {
+      throw new Error('no version prefix');
     });
-    arbor.hooks.deploy.tapPromise('arbor:deployer', async () => {
-      await arbor.hooks.checkout.promise(
-        { repo: null, dirtree: 'x', dirmeta: 'y', dest: '/tmp/x', strategy: 'hardlink', union: false },
-        arbor.context(),
-      );
+    arbor.hooks.postprocess.tapPromise('arbor:composer', async () => {
+      await arbor.hooks.commit.promise({}, arbor.context());
     });
     await assert.rejects(
-      arbor.hooks.deploy.promise({ sysroot: '/', stateroot: 'os', commit: 'c', staged: false }, arbor.context()),
-      (error: Error) => error.message === 'During checkout (arbor:storage): disk full',
+      arbor.hooks.postprocess.promise({ tree: '/t', treefile: {}, treefileDir: '/', installed: [] } as never, arbor.context()),
+      (error: Error) => error.message === 'During commit metadata (arbor:versioner): no version prefix',
     );
   });
 });
