@@ -6,7 +6,7 @@ import { useTempDir } from '../support/tempDir';
 import { installPackage, tracingPlugin } from './fakeProject';
 
 function event(): DeployEvent & { trace: string[] } {
-  return { sysroot: '/', stateroot: 'os', commit: 'c', staged: false, trace: [] };
+  return { sysroot: '/', stateroot: 'os', commit: 'c', serial: 0, refspec: 'os', path: '/d', staged: false, trace: [] };
 }
 
 describe('hook ordering', () => {

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "arbor_native",
+      "sources": ["native/arbor_native.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

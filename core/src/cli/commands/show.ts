@@ -1,0 +1,36 @@
+import { Args } from '@oclif/core';
+import { ArborCommand } from '../ArborCommand';
+import { repoFlag } from '../RepoFlags';
+import type { CommitDescription } from '../../store/describeCommit';
+
+export default class Show extends ArborCommand<typeof Show> {
+  static override summary = 'Show one commit: parent, subject, time, root and metadata.';
+  static override examples = [
+    { description: 'The branch head', command: '<%= config.bin %> show --repo /srv/repo os/stable' },
+    { description: 'Its parent, as JSON', command: '<%= config.bin %> show --repo /srv/repo os/stable^ --json' },
+  ];
+
+  static override args = {
+    ref: Args.string({ description: 'A ref, a commit ID or prefix, optionally with ^', required: true }),
+  };
+
+  static override flags = { repo: repoFlag };
+
+  async run(): Promise<CommitDescription> {
+    const { Repo } = await import('../../store/Repo.js');
+    const { describeCommit } = await import('../../store/describeCommit.js');
+    const commit = describeCommit(Repo.open(this.flags.repo), this.args.ref);
+    if (!this.jsonEnabled()) {
+      this.log(`commit ${commit.commit}`);
+      if (commit.parent) this.log(`parent ${commit.parent}`);
+      this.log(`date   ${commit.timestamp}`);
+      this.log(`root   ${commit.root} ${commit.rootMeta}`);
+      if (commit.signatures.length) this.log(`signed ${commit.signatures.join(', ')}`);
+      for (const [key, value] of Object.entries(commit.metadata)) this.log(`meta   ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      this.log('');
+      this.log(`    ${commit.subject}`);
+      if (commit.body) for (const line of commit.body.split('\n')) this.log(`    ${line}`);
+    }
+    return commit;
+  }
+}

@@ -1,0 +1,112 @@
+import os from 'node:os';
+import { parentPort, Worker } from 'node:worker_threads';
+import { ArborError } from '../errors/ArborError';
+
+/** Jobs and results carry their position, so results land in order whatever thread ran them. */
+export interface IndexedJob {
+  index: number;
+}
+
+export interface PoolRunOptions<R> {
+  /** Below this many jobs, starting threads costs more than it saves: run inline. */
+  inlineBelow?: number;
+  batchSize?: number;
+  onResults?: (results: R[]) => void;
+  signal?: AbortSignal;
+}
+
+type Reply<R> = { results: R[] } | { error: { message: string; code?: string; hint?: string; arbor: boolean; stack?: string } };
+
+/** Batches kept in flight per worker, so a worker never waits on the main thread. */
+const IN_FLIGHT = 2;
+
+/**
+ * Runs jobs on worker threads, one per core up to 4 (PERFORMANCE.md: 2 workers with sync fs
+ * calls beat async I/O for hashing a tree). Batches are handed out as workers finish, so one
+ * big file does not stall the rest. The first error stops the run and is rethrown as the
+ * ArborError it was. `inline` builds the same handler for the main thread, for small runs.
+ */
+export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
+  script: string,
+  workerData: unknown,
+  jobs: J[],
+  inline: () => (job: J) => R,
+  options: PoolRunOptions<R> = {},
+): Promise<R[]> {
+  const results = new Array<R>(jobs.length);
+  if (jobs.length < (options.inlineBelow ?? 256)) {
+    const handle = inline();
+    for (const job of jobs) {
+      options.signal?.throwIfAborted();
+      const result = handle(job);
+      results[result.index] = result;
+      options.onResults?.([result]);
+    }
+    return results;
+  }
+  const batchSize = options.batchSize ?? 48;
+  const count = Math.max(1, Math.min(os.availableParallelism(), 4));
+  const workers = Array.from({ length: count }, () => new Worker(script, { workerData }));
+  let next = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let pending = 0;
+      let settled = false;
+      const fail = (error: unknown): void => {
+        if (!settled) reject(error);
+        settled = true;
+      };
+      const feed = (worker: Worker): void => {
+        if (settled || next >= jobs.length) return;
+        const batch = jobs.slice(next, next + batchSize);
+        next += batch.length;
+        pending++;
+        worker.postMessage(batch);
+      };
+      for (const worker of workers) {
+        worker.on('message', (reply: Reply<R>) => {
+          pending--;
+          if ('error' in reply) {
+            const { error } = reply;
+            fail(error.arbor
+              ? new ArborError(error.code ?? 'ARBOR_INTERNAL', error.message, { hint: error.hint })
+              : Object.assign(new Error(error.message), { code: error.code, stack: error.stack }));
+            return;
+          }
+          for (const result of reply.results) results[result.index] = result;
+          options.onResults?.(reply.results);
+          if (options.signal?.aborted) return fail(options.signal.reason);
+          feed(worker);
+          if (pending === 0 && next >= jobs.length && !settled) {
+            settled = true;
+            resolve();
+          }
+        });
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`worker thread exited with code ${code}`));
+        });
+        for (let slot = 0; slot < IN_FLIGHT; slot++) feed(worker);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return results;
+}
+
+/** The worker side: answers each batch with its results, or the first error as plain data. */
+export function serveJobs<J, R>(handle: (job: J) => R): void {
+  parentPort!.on('message', (batch: J[]) => {
+    const results: R[] = [];
+    try {
+      for (const job of batch) results.push(handle(job));
+      parentPort!.postMessage({ results } satisfies Reply<R>);
+    } catch (error) {
+      const failure = error as Error & { code?: string; hint?: string };
+      parentPort!.postMessage({
+        error: { message: failure.message, code: failure.code, hint: failure.hint, arbor: error instanceof ArborError, stack: failure.stack },
+      } satisfies Reply<R>);
+    }
+  });
+}

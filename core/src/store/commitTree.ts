@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Arbor } from '../Arbor';
+import type { FileMetadata } from '../hooks';
+import { blake3 } from './Blake3';
+import { displayPath, osPath } from './BytePath';
+import { encodeCommit, type Commit } from './Commit';
+import { encodeDirMeta, type DirMeta } from './DirMeta';
+import { encodeDirTree, type DirTree } from './DirTree';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, PERMISSION_BITS } from './FileHeader';
+import { FileHasher, treeXattrs, unreadable, type FileHasherOptions, type HashJob, type HashResult, type MetadataOverride } from './FileHasher';
+import { ObjectIndex } from './ObjectIndex';
+import type { ObjectId } from './ObjectId';
+import { ObjectStaging } from './ObjectStaging';
+import { parseRef } from './RefName';
+import type { Repo } from './Repo';
+import { scanTree, type TreeScan } from './TreeScan';
+import { runOnWorkers } from './WorkerPool';
+import { xattrListFromRecord, xattrListToRecord } from './XattrList';
+
+export interface CommitTreeOptions {
+  /** The directory to commit. */
+  tree: string;
+  /** The ref to move to the new commit (`os/stable`, or `remote:name`). */
+  branch: string;
+  subject?: string;
+  body?: string;
+  /** JSON metadata; the `commit` hook may change it. */
+  metadata?: Record<string, unknown>;
+  /** Seconds since the epoch; default $SOURCE_DATE_EPOCH, else now. */
+  timestamp?: number;
+  /** The parent; default the branch's current commit. `null` for a root commit. */
+  parent?: ObjectId | null;
+  signal?: AbortSignal;
+}
+
+export interface CommitTreeResult {
+  commit: ObjectId;
+  ref: string;
+  parent: ObjectId | null;
+  rootTree: ObjectId;
+  rootMeta: ObjectId;
+  /** Files and directories in the tree, objects newly written, content bytes read. */
+  stats: { files: number; directories: number; written: number; bytesRead: number };
+}
+
+/** Trees with fewer files than this commit without a progress bar. */
+const PROGRESS_MIN = 2000;
+
+/**
+ * Commits a directory: scan, hash every file into its object ID on worker threads (writing only
+ * objects the repo lacks), build dirtrees bottom-up, write the commit, publish everything with
+ * one sync, then move the ref. Holds the repo lock shared, so other commits run at the same
+ * time and prune waits. Nothing reaches objects/ until every file hashed, and the ref moves
+ * last: a failure or a kill leaves the repo as it was (plus a staging dir prune removes).
+ */
+export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOptions): Promise<CommitTreeResult> {
+  parseRef(options.branch);
+  const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}) });
+  const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
+  try {
+    const scan = scanTree(options.tree, context.signal);
+    const overrides = arbor.hooks.label.taps.length > 0 ? await labelTree(arbor, scan, context) : undefined;
+    const staging = ObjectStaging.create(repo);
+    try {
+      const jobs: HashJob[] = scan.files.map((file, index) => ({ index, path: file.path, override: overrides?.files[index] }));
+      const progress = jobs.length >= PROGRESS_MIN ? context.progress.start('commit', jobs.length) : undefined;
+      const hasherOptions: FileHasherOptions = {
+        repoPath: repo.path,
+        repoMode: repo.mode,
+        stagingPath: staging.path,
+        compressionLevel: Number(repo.config.get('core', 'compression_level')) || undefined,
+      };
+      const results = await runOnWorkers<HashJob, HashResult>(
+        path.join(__dirname, 'hashWorker.js'),
+        hasherOptions,
+        jobs,
+        () => {
+          const hasher = new FileHasher(hasherOptions);
+          return (job) => hasher.hash(job);
+        },
+        {
+          signal: context.signal,
+          onResults: (done) => progress?.tick(done.length, done.reduce((sum, result) => sum + result.bytes, 0)),
+        },
+      );
+      progress?.done();
+
+      const index = new ObjectIndex(repo.path);
+      const stage = (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer): ObjectId => {
+        const id = blake3(bytes).toString('hex');
+        if (!index.has(id, kind)) {
+          staging.writeMetadata(id, kind, bytes);
+          index.add(id, kind);
+        }
+        return id;
+      };
+      const metaIds = new Map<string, ObjectId>();
+      const stageMeta = (meta: DirMeta): ObjectId => {
+        const bytes = encodeDirMeta(meta);
+        const key = bytes.toString('latin1');
+        let id = metaIds.get(key);
+        if (!id) metaIds.set(key, (id = stage('dirmeta', bytes)));
+        return id;
+      };
+      const treeIds = new Array<ObjectId>(scan.dirs.length);
+      const dirMetaIds = new Array<ObjectId>(scan.dirs.length);
+      for (let dirIndex = scan.dirs.length - 1; dirIndex >= 0; dirIndex--) {
+        const dir = scan.dirs[dirIndex]!;
+        const tree: DirTree = {
+          files: dir.files.map((fileIndex) => ({ name: scan.files[fileIndex]!.name, file: results[fileIndex]!.id })),
+          dirs: dir.dirs.map((child) => ({ name: scan.dirs[child]!.name, tree: treeIds[child]!, meta: dirMetaIds[child]! })),
+        };
+        treeIds[dirIndex] = stage('dirtree', encodeDirTree(tree));
+        dirMetaIds[dirIndex] = stageMeta(overrides?.dirs[dirIndex] ?? dir.meta);
+      }
+
+      const parent = options.parent !== undefined ? options.parent : repo.readRef(options.branch) ?? null;
+      if (parent) repo.readCommit(parent);
+      const metadata = await arbor.hooks.commit.promise({ ...(options.metadata ?? {}) }, context);
+      const commit: Commit = {
+        parent,
+        timestamp: options.timestamp ?? (Number(process.env.SOURCE_DATE_EPOCH) || Math.floor(Date.now() / 1000)),
+        rootTree: treeIds[0]!,
+        rootMeta: dirMetaIds[0]!,
+        subject: options.subject ?? '',
+        body: options.body ?? '',
+        metadata: metadata ?? {},
+      };
+      const commitId = stage('commit', encodeCommit(commit));
+      context.signal.throwIfAborted();
+      staging.publish();
+      repo.setRef(options.branch, commitId);
+      return {
+        commit: commitId,
+        ref: options.branch,
+        parent,
+        rootTree: commit.rootTree,
+        rootMeta: commit.rootMeta,
+        stats: {
+          files: scan.files.length,
+          directories: scan.dirs.length,
+          written: results.reduce((count, result) => count + (result.written ? 1 : 0), 0),
+          bytesRead: results.reduce((count, result) => count + result.bytes, 0),
+        },
+      };
+    } catch (error) {
+      staging.discard();
+      throw error;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Runs the `label` waterfall once per directory, file and symlink (only when a plugin taps it),
+ * and keeps what it returns as the metadata to commit. The file type cannot be changed.
+ */
+async function labelTree(arbor: Arbor, scan: TreeScan, context: ReturnType<Arbor['context']>): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
+  const files: MetadataOverride[] = [];
+  const dirs: DirMeta[] = [];
+  for (const dir of scan.dirs) {
+    const labeled = await arbor.hooks.label.promise(toMetadata(dir.meta), { path: displayPath(dir.relPath), type: S_IFDIR }, context);
+    dirs.push({ mode: S_IFDIR | (labeled.mode & PERMISSION_BITS), uid: labeled.uid, gid: labeled.gid, xattrs: xattrListFromRecord(labeled.xattrs) });
+  }
+  for (const file of scan.files) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(osPath(file.path));
+    } catch (error) {
+      throw unreadable(file.path, error);
+    }
+    const type = stat.mode & S_IFMT;
+    const onDisk = { mode: stat.mode, uid: stat.uid, gid: stat.gid, xattrs: treeXattrs(file.path, osPath(file.path)) };
+    const labeled = await arbor.hooks.label.promise(toMetadata(onDisk), { path: displayPath(file.relPath), type: type === S_IFLNK ? S_IFLNK : S_IFREG }, context);
+    files.push({ uid: labeled.uid, gid: labeled.gid, mode: labeled.mode, xattrs: xattrListFromRecord(labeled.xattrs) });
+  }
+  return { files, dirs };
+}
+
+function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {
+  return { uid: meta.uid, gid: meta.gid, mode: meta.mode, xattrs: xattrListToRecord(meta.xattrs) };
+}

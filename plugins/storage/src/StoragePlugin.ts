@@ -1,0 +1,34 @@
+import { definePlugin, z, type CheckoutRequest, type CheckoutResult, type HookContext } from '@arbor/core';
+import { CopyPlacer } from './CopyPlacer';
+import { HardlinkPlacer } from './HardlinkPlacer';
+import { TreeWriter } from './TreeWriter';
+
+export const PLUGIN_NAME = 'arbor:storage';
+export const STRATEGIES = ['hardlink', 'reflink', 'copy'] as const;
+
+const StorageOptions = z.object({
+  /**
+   * When a hardlink checkout is impossible (an archive repo, DEST on another filesystem,
+   * protected_hardlinks for a non-root user), copy instead of failing. Default true.
+   */
+  fallbackToCopy: z.boolean().default(true),
+}).strict();
+
+export type StorageOptions = z.infer<typeof StorageOptions>;
+
+/**
+ * Offers the three checkout strategies on the `checkout` bail hook and returns undefined for
+ * any other, so a plugin offering e.g. `overlay` can tap the same hook.
+ */
+export const storagePlugin = definePlugin<StorageOptions>({
+  name: PLUGIN_NAME,
+  options: StorageOptions,
+  apply(arbor, options) {
+    arbor.hooks.checkout.tapPromise(PLUGIN_NAME, async (request: CheckoutRequest, context: HookContext): Promise<CheckoutResult | undefined> => {
+      if (!(STRATEGIES as readonly string[]).includes(request.strategy)) return undefined;
+      const copy = new CopyPlacer(request.repo, { reflink: request.strategy === 'reflink' });
+      const placer = request.strategy === 'hardlink' ? HardlinkPlacer.create(request.repo, copy, options, context.logger) : copy;
+      return await new TreeWriter(request, placer, context).run();
+    });
+  },
+});

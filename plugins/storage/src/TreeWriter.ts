@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ArborError,
+  ErrorCode,
+  bytePathFromOs,
+  displayPath,
+  joinBytePath,
+  osPath,
+  setXattr,
+  type CheckoutRequest,
+  type CheckoutResult,
+  type DirTree,
+  type HookContext,
+  type Repo,
+} from '@arbor/core';
+import type { FilePlacer } from './FilePlacer';
+import { HardlinkPlacer } from './HardlinkPlacer';
+import { ParallelLinker } from './ParallelLinker';
+
+interface DirNode {
+  /** Destination, as a latin1 byte string. */
+  dest: string;
+  tree: DirTree;
+  meta: string;
+  /** True when the directory was there before (union): its own metadata is left alone. */
+  existed?: boolean;
+}
+
+/** Checkouts of fewer files than this draw no progress bar. */
+const PROGRESS_MIN = 2000;
+/** Hardlink checkouts of at least this many files link on two threads (ParallelLinker). */
+const PARALLEL_MIN = 4000;
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * Writes a tree from the store at request.dest. It first reads and validates every dirtree
+ * (names were checked when decoded: no `.`, `..`, `/` or NUL), so a hostile repo is refused
+ * before a single file is written. Then it creates directories parent-first with mode 0700,
+ * places files with the strategy's placer, and applies each directory's owner, mode and xattrs
+ * last, children before parents, so read-only directories can still be filled. Names and IDs
+ * come from the store's own dirtrees: nothing is stat'ed or read back from DEST
+ * (PERFORMANCE.md: hardlink checkout is a syscall floor).
+ */
+export class TreeWriter {
+  private readonly repo: Repo;
+
+  constructor(private readonly request: CheckoutRequest, private readonly placer: FilePlacer, private readonly context: HookContext) {
+    this.repo = request.repo;
+  }
+
+  async run(): Promise<CheckoutResult> {
+    const root = bytePathFromOs(this.request.dest);
+    const nodes: DirNode[] = [{ dest: root, tree: this.repo.readDirTree(this.request.dirtree), meta: this.request.dirmeta }];
+    let files = 0;
+    for (let index = 0; index < nodes.length; index++) {
+      const node = nodes[index]!;
+      files += node.tree.files.length;
+      for (const dir of node.tree.dirs) {
+        nodes.push({ dest: joinBytePath(node.dest, dir.name), tree: this.repo.readDirTree(dir.tree), meta: dir.meta });
+      }
+      if (index % 512 === 0) this.context.signal.throwIfAborted();
+    }
+    // Every dirmeta is read (and verified) before writing too; they are few and cached.
+    for (const node of nodes) this.repo.readDirMeta(node.meta);
+
+    const progress = files >= PROGRESS_MIN ? this.context.progress.start('checkout', files) : undefined;
+    const linker = this.placer instanceof HardlinkPlacer && this.placer.batchable && files >= PARALLEL_MIN ? this.placer : undefined;
+    let copied = 0;
+    try {
+      nodes[0]!.existed = this.prepareRoot(root);
+      if (linker) {
+        copied = await this.linkInParallel(nodes, linker, progress);
+      } else {
+        for (let index = 0; index < nodes.length; index++) {
+          const node = nodes[index]!;
+          if (index > 0) node.existed = this.makeDirectory(node.dest);
+          for (const file of node.tree.files) {
+            if (this.placeFile(file.file, joinBytePath(node.dest, file.name))) copied++;
+          }
+          progress?.tick(node.tree.files.length);
+          if (index % 64 === 0) this.context.signal.throwIfAborted();
+        }
+      }
+      for (let index = nodes.length - 1; index >= 0; index--) {
+        const node = nodes[index]!;
+        if (!node.existed) this.applyDirMeta(node.dest, node.meta);
+      }
+    } finally {
+      progress?.done();
+    }
+    return { strategy: this.placer.strategy, files, directories: nodes.length, copied };
+  }
+
+  /**
+   * All directories first, on this thread, then the links on two workers. Making directories
+   * while workers link into their parents was slower: mkdir waits on the parent directory's
+   * lock that the links hold. Links that failed are redone here through placeFile, which knows
+   * about --union, fallbacks and missing objects.
+   */
+  private async linkInParallel(nodes: DirNode[], placer: HardlinkPlacer, progress: { tick(count?: number): void } | undefined): Promise<number> {
+    for (let index = 1; index < nodes.length; index++) {
+      nodes[index]!.existed = this.makeDirectory(nodes[index]!.dest);
+      if (index % 256 === 0) this.context.signal.throwIfAborted();
+    }
+    const linker = new ParallelLinker();
+    const ids: string[] = [];
+    const dests: string[] = [];
+    try {
+      for (const node of nodes) {
+        for (const file of node.tree.files) {
+          const dest = joinBytePath(node.dest, file.name);
+          linker.link(placer.objectPath(file.file), osPath(dest), ids.length);
+          ids.push(file.file);
+          dests.push(dest);
+        }
+        progress?.tick(node.tree.files.length);
+      }
+    } catch (error) {
+      await linker.finish().catch(() => undefined);
+      throw error;
+    }
+    const failed = await linker.finish();
+    let copied = 0;
+    for (const job of failed) if (this.placeFile(ids[job]!, dests[job]!)) copied++;
+    return copied;
+  }
+
+  /** DEST: created (with parents) when missing; else a directory, empty unless union. */
+  private prepareRoot(root: string): boolean {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(osPath(root));
+    } catch {
+      // Missing parents get the usual 0755; DEST itself gets its dirmeta at the end.
+      fs.mkdirSync(osPath(path.dirname(root)), { recursive: true, mode: 0o755 });
+      fs.mkdirSync(osPath(root), 0o700);
+      return false;
+    }
+    if (!stat.isDirectory()) throw destExists(root, 'exists and is not a directory');
+    if (this.request.union) return true;
+    if (fs.readdirSync(osPath(root)).length > 0) throw destExists(root, 'is not empty', 'Check out into a new directory, or pass --union to merge');
+    return false;
+  }
+
+  private makeDirectory(dest: string): boolean {
+    try {
+      fs.mkdirSync(osPath(dest), 0o700);
+      return false;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !this.request.union) throw placeError(dest, error);
+      // lstat, never stat: a symlink in DEST must not lead the checkout somewhere else.
+      if (!fs.lstatSync(osPath(dest)).isDirectory()) throw destExists(dest, 'exists and is not a directory');
+      return true;
+    }
+  }
+
+  private placeFile(id: string, dest: string): boolean {
+    try {
+      return this.placer.place(id, dest);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && this.request.union) {
+        if (fs.lstatSync(osPath(dest)).isDirectory()) throw destExists(dest, 'is a directory in DEST and a file in the commit');
+        fs.unlinkSync(osPath(dest));
+        try {
+          return this.placer.place(id, dest);
+        } catch (retryError) {
+          throw placeError(dest, retryError);
+        }
+      }
+      throw placeError(dest, error);
+    }
+  }
+
+  /** Owner first, then mode (chown clears setuid/setgid), then xattrs. */
+  private applyDirMeta(dest: string, metaId: string): void {
+    const meta = this.repo.readDirMeta(metaId);
+    const target = osPath(dest);
+    if (isRoot) fs.lchownSync(target, meta.uid, meta.gid);
+    fs.chmodSync(target, meta.mode & 0o7777);
+    for (const [name, value] of meta.xattrs) {
+      if (isRoot || name.startsWith('user.')) setXattr(target, name, value);
+    }
+  }
+}
+
+function destExists(dest: string, what: string, hint = 'Remove it, or check out somewhere else'): ArborError {
+  return new ArborError(ErrorCode.STORE_DEST_EXISTS, `${displayPath(dest)} ${what}`, { hint });
+}
+
+function placeError(dest: string, error: unknown): Error {
+  if ((error as NodeJS.ErrnoException).code === 'EEXIST') return destExists(dest, 'already exists', 'Check out into a new directory, or pass --union to replace files');
+  if (error instanceof ArborError) {
+    return new ArborError(error.code, `${displayPath(dest)}: ${error.message}`, { hint: error.hint, cause: error });
+  }
+  return error as Error;
+}
