@@ -1,0 +1,190 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { setXattr } from '@arbor/core/dist/fs/xattr';
+import { ByteReader } from './ByteReader';
+import { CpioReader, type CpioEntry } from './CpioReader';
+import { encodeFileCapability, SECURITY_CAPABILITY } from './FileCapability';
+import { decompressPayload, detectPayloadEncoding, PAYLOAD_MAGIC_LENGTH } from './PayloadDecompressor';
+import { digestMismatch, hashName, PayloadVerifier } from './RpmDigest';
+import { RpmErrorCode, rpmError } from './RpmError';
+import { isGhost, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type RpmFile, type RpmFileList } from './RpmFileList';
+import { Tag } from './RpmTag';
+import type { OpenedRpm } from './readRpmHeaders';
+
+/** The owner and mode a file gets, after owner names were looked up in the tree. */
+export interface ResolvedOwner {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+export interface StageRequest {
+  rpm: OpenedRpm;
+  fileList: RpmFileList;
+  owners: ResolvedOwner[];
+  /** An empty directory; file N is staged as `<stageDir>/<N>`. */
+  stageDir: string;
+  packageFile: string;
+}
+
+/**
+ * Streams the payload once: hashes the compressed bytes for the payload digest, decompresses,
+ * walks the cpio archive and writes every regular file and symlink into the staging directory
+ * under its header index, with its final owner, mode, mtime and capabilities, checking each
+ * file's digest as its bytes pass. Nothing touches the tree here, so a bad package (any
+ * digest, a short file, a cpio entry the header does not list) leaves it as it was.
+ *
+ * Returns the indexes of the files staged (directories are made from the header later).
+ */
+export async function stagePayload(request: StageRequest): Promise<Set<number>> {
+  const { rpm, packageFile } = request;
+  const verifier = new PayloadVerifier(rpm.signature, rpm.header, packageFile);
+  const compressed = rpm.reader.rest();
+  const first = await compressed.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  const encoding = detectPayloadEncoding(head.subarray(0, PAYLOAD_MAGIC_LENGTH), rpm.header.string(Tag.PAYLOADCOMPRESSOR));
+  if (!encoding) {
+    throw rpmError(RpmErrorCode.UNSUPPORTED, packageFile, `the payload's compression (magic ${head.subarray(0, 6).toString('hex')}) is not one rpm writes`);
+  }
+  async function* hashed(): AsyncGenerator<Buffer> {
+    if (!first.done) {
+      verifier.update(head);
+      yield head;
+    }
+    for await (const chunk of compressed) {
+      verifier.update(chunk);
+      yield chunk;
+    }
+  }
+  const payload = decompressPayload(encoding, hashed(), packageFile);
+  const cpioFail = (message: string) => rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, message);
+  const reader = new ByteReader(payload, (what, wanted, got) => cpioFail(`the payload ends inside ${what} (${got} of ${wanted} bytes)`));
+  let staged: Set<number>;
+  try {
+    staged = await unpackArchive(new CpioReader(reader, cpioFail), request);
+    // Whatever follows the trailer (rpm writes nothing, GNU cpio pads) still counts for the digest.
+    for await (const chunk of reader.rest()) void chunk;
+  } catch (error) {
+    // A damaged payload usually breaks the decoder or the archive first; the digest (or the
+    // size the signature header records) says what really happened, so it is reported instead.
+    for await (const chunk of rpm.reader.rest()) verifier.update(chunk);
+    verifier.finish();
+    throw error;
+  }
+  verifier.finish();
+  return staged;
+}
+
+async function unpackArchive(cpio: CpioReader, request: StageRequest): Promise<Set<number>> {
+  const { fileList, packageFile } = request;
+  const files = fileList.files;
+  const carriers = contentCarriers(fileList);
+  const hashAlgorithm = hashName(fileList.digestAlgorithm, packageFile, 'FILEDIGESTALGO');
+  let byName: Map<string, number> | undefined;
+  const seen = new Set<number>();
+  const staged = new Set<number>();
+  for (let entry = await cpio.next(); entry; entry = await cpio.next()) {
+    if (entry.format === 'newc') byName ??= new Map(files.map((file) => [archiveName(file.path), file.index]));
+    const index = entry.format === 'newc' ? byName!.get(archiveName(entry.name)) : entry.fileIndex;
+    const file = index === undefined ? undefined : files[index];
+    if (!file) throw rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, `the payload holds ${describe(entry)}, which the header does not list`);
+    if (seen.has(file.index)) throw rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, `the payload holds ${file.path} twice`);
+    seen.add(file.index);
+    const type = file.mode & S_IFMT;
+    const hasContent = type === S_IFREG ? carriers.has(file.index) : type === S_IFLNK;
+    const size = hasContent ? file.size : 0;
+    if (entry.format === 'stripped') cpio.expectData(size);
+    else if (entry.size !== size && !isGhost(file)) {
+      throw rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, `${file.path} has ${entry.size} bytes in the payload, the header says ${size}`);
+    }
+    // %ghost entries in a payload (rpm < 4.11 wrote some) are skipped, as rpm does.
+    if (isGhost(file) || type === S_IFDIR) {
+      await cpio.skipData();
+    } else if (type === S_IFLNK) {
+      await cpio.skipData();
+      stageSymlink(file, request);
+      staged.add(file.index);
+    } else if (type === S_IFREG) {
+      if (carriers.has(file.index)) await stageRegularFile(file, cpio, hashAlgorithm, request);
+      staged.add(file.index);
+    } else {
+      await cpio.skipData();
+    }
+  }
+  for (const file of files) {
+    const type = file.mode & S_IFMT;
+    if (isGhost(file) || seen.has(file.index) || type === S_IFDIR) continue;
+    throw rpmError(RpmErrorCode.PAYLOAD_INVALID, request.packageFile, `${file.path} is in the header but missing from the payload`);
+  }
+  linkHardlinkSets(fileList, request);
+  return staged;
+}
+
+/** Regular files whose content is in the archive: all but the non-last members of hardlink sets. */
+function contentCarriers(fileList: RpmFileList): Set<number> {
+  const carriers = new Set(fileList.files.filter((file) => (file.mode & S_IFMT) === S_IFREG && !isGhost(file)).map((file) => file.index));
+  for (const set of fileList.hardlinkSets) for (const member of set.slice(0, -1)) carriers.delete(member);
+  return carriers;
+}
+
+async function stageRegularFile(file: RpmFile, cpio: CpioReader, hashAlgorithm: string, request: StageRequest): Promise<void> {
+  const target = `${request.stageDir}/${file.index}`;
+  const owner = request.owners[file.index]!;
+  const hash = file.digest ? crypto.createHash(hashAlgorithm) : undefined;
+  const fd = fs.openSync(target, 'wx', 0o600);
+  try {
+    for await (const chunk of cpio.data()) {
+      for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
+      hash?.update(chunk);
+    }
+    // chown clears setuid/setgid bits and file capabilities, so it comes first. A file root
+    // creates is already root's, which is what most package files are.
+    if (owner.uid !== processUid || owner.gid !== processGid) fs.fchownSync(fd, owner.uid, owner.gid);
+    fs.fchmodSync(fd, owner.mode & 0o7777);
+    fs.futimesSync(fd, file.mtime, file.mtime);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (hash) {
+    const actual = hash.digest('hex');
+    if (actual !== file.digest.toLowerCase()) throw digestMismatch(request.packageFile, `file ${file.path} ${hashAlgorithm.toUpperCase()}`, file.digest, actual);
+  }
+  if (file.caps) setXattr(target, SECURITY_CAPABILITY, capabilityValue(file, request.packageFile));
+}
+
+const processUid = process.getuid?.() ?? -1;
+const processGid = process.getgid?.() ?? -1;
+
+function stageSymlink(file: RpmFile, request: StageRequest): void {
+  const target = `${request.stageDir}/${file.index}`;
+  const owner = request.owners[file.index]!;
+  fs.symlinkSync(file.linkTo, target);
+  fs.lchownSync(target, owner.uid, owner.gid);
+  fs.lutimesSync(target, file.mtime, file.mtime);
+}
+
+/** Links every member of a hardlink set to the member that carried the content. */
+function linkHardlinkSets(fileList: RpmFileList, request: StageRequest): void {
+  for (const set of fileList.hardlinkSets) {
+    const carrier = `${request.stageDir}/${set[set.length - 1]}`;
+    for (const member of set.slice(0, -1)) fs.linkSync(carrier, `${request.stageDir}/${member}`);
+  }
+}
+
+function capabilityValue(file: RpmFile, packageFile: string): Buffer {
+  try {
+    return encodeFileCapability(file.caps);
+  } catch (error) {
+    throw rpmError(RpmErrorCode.HEADER_INVALID, packageFile, `${file.path} has capabilities "${file.caps}" that do not parse: ${(error as Error).message}`);
+  }
+}
+
+/** cpio names are `./usr/bin/x` (binary packages) or `x.spec` (source packages). */
+function archiveName(name: string): string {
+  if (name.startsWith('./')) return name.slice(2);
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
+function describe(entry: CpioEntry): string {
+  return entry.format === 'newc' ? `"${entry.name}"` : `file index ${entry.fileIndex}`;
+}
