@@ -1,0 +1,28 @@
+import { Args, Flags } from '@oclif/core';
+import { ArborCommand } from '../../ArborCommand';
+import type { RemoteDescription } from '../../../remote/describeRemote';
+
+export default class RemoteDelete extends ArborCommand<typeof RemoteDelete> {
+  static override summary = 'Delete a remote. Refs already pulled from it stay under refs/remotes/NAME.';
+  static override examples = [
+    { description: 'Forget a remote', command: '<%= config.bin %> remote delete origin --repo /srv/repo' },
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'The remote to delete', required: true }),
+  };
+
+  static override flags = {
+    repo: Flags.string({ description: 'The repo', exactlyOne: ['repo', 'sysroot'] }),
+    sysroot: Flags.string({ description: 'A sysroot; its repo is SYSROOT/arbor/repo' }),
+  };
+
+  async run(): Promise<RemoteDescription> {
+    const { repoPath } = await import('../../../remote/repoPath.js');
+    const { deleteRemote } = await import('../../../remote/RemoteConfig.js');
+    const { describeRemote } = await import('../../../remote/describeRemote.js');
+    const remote = describeRemote(deleteRemote(repoPath(this.flags), this.args.name));
+    if (!this.jsonEnabled()) this.log(`deleted remote ${remote.name}`);
+    return remote;
+  }
+}

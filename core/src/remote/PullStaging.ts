@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { syncFilesystem } from '../fs/syncFilesystem';
+import { blake3 } from '../store/Blake3';
+import { objectRelPath, type ObjectId, type ObjectKindName } from '../store/ObjectId';
+import type { Repo } from '../store/Repo';
+
+/** Children before parents, the commit and its signatures last (the store's publish order). */
+const PUBLISH_ORDER: ObjectKindName[] = ['file', 'filez', 'dirmeta', 'dirtree', 'commit', 'commitsig'];
+
+/**
+ * Where one pull keeps what it fetched until the whole commit is there: `tmp/pull-<boot>-<commit>/`,
+ * each object as `<id>.<kind>`, written under a temp name and renamed, so a name only ever
+ * holds a complete, verified object. Nothing reaches objects/ before the end, so an interrupted
+ * pull leaves the repo exactly as valid as before (fsck passes), and a dirtree in objects/
+ * still means its whole subtree is there.
+ *
+ * A re-run of the same pull finds the directory and skips what it holds: that is resuming. The
+ * name carries the boot ID, as ostree's staging directories do: files not yet synced when the
+ * machine lost power may be garbage after reboot, so a later boot never trusts them.
+ */
+export class PullStaging {
+  private readonly names: Set<string>;
+  private readonly pendingWrites: Promise<void>[] = [];
+
+  private constructor(readonly repo: Repo, readonly dir: string) {
+    this.names = new Set(fs.readdirSync(this.dir).filter((name) => !name.includes('.tmp')));
+    // A kill mid-write leaves `.tmp` files: incomplete by construction, so dropped.
+    for (const name of fs.readdirSync(this.dir)) if (name.includes('.tmp')) fs.rmSync(path.join(this.dir, name), { force: true });
+  }
+
+  static open(repo: Repo, commit: ObjectId): PullStaging {
+    const dir = path.join(repo.tmpPath, `pull-${bootId()}-${commit}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return new PullStaging(repo, dir);
+  }
+
+  get count(): number {
+    return this.names.size;
+  }
+
+  stagedPath(id: ObjectId, kind: ObjectKindName): string {
+    return path.join(this.dir, `${id}.${kind}`);
+  }
+
+  /** A temp path beside the staged one; rename it to `stagedPath` once complete. */
+  tempPath(id: ObjectId, kind: ObjectKindName): string {
+    return path.join(this.dir, `${id}.${kind}.tmp${process.pid}${Math.random().toString(36).slice(2, 8)}`);
+  }
+
+  has(id: ObjectId, kind: ObjectKindName): boolean {
+    return this.names.has(`${id}.${kind}`);
+  }
+
+  /** Records an object a worker staged (it renamed the temp file into place). */
+  added(id: ObjectId, kind: ObjectKindName): void {
+    this.names.add(`${id}.${kind}`);
+  }
+
+  /** A staged metadata object's bytes, re-hashed; a damaged one is dropped and refetched. */
+  readMetadata(id: ObjectId, kind: 'dirtree' | 'dirmeta' | 'commit'): Buffer | undefined {
+    if (!this.has(id, kind)) return undefined;
+    const bytes = fs.readFileSync(this.stagedPath(id, kind));
+    if (blake3(bytes).toString('hex') === id) return bytes;
+    fs.rmSync(this.stagedPath(id, kind), { force: true });
+    this.names.delete(`${id}.${kind}`);
+    return undefined;
+  }
+
+  write(id: ObjectId, kind: ObjectKindName, bytes: Buffer): void {
+    const temp = this.tempPath(id, kind);
+    fs.writeFileSync(temp, bytes, { flag: 'wx', mode: 0o644 });
+    fs.renameSync(temp, this.stagedPath(id, kind));
+    this.added(id, kind);
+  }
+
+  /**
+   * The same, off the main thread: the dirtree walk stages hundreds of objects, and creating a
+   * file costs up to a millisecond here, time the walk would otherwise not spend on the network.
+   * `publish` waits for every write started this way.
+   */
+  writeInBackground(id: ObjectId, kind: ObjectKindName, bytes: Buffer): void {
+    const temp = this.tempPath(id, kind);
+    const write = fs.promises.writeFile(temp, bytes, { flag: 'wx', mode: 0o644 })
+      .then(() => fs.promises.rename(temp, this.stagedPath(id, kind)))
+      .then(() => this.added(id, kind));
+    // Failures surface in flush(); until then the promise must not count as unhandled.
+    write.catch(() => undefined);
+    this.pendingWrites.push(write);
+  }
+
+  /** Waits for the background writes; the first failure is thrown. */
+  async flush(): Promise<void> {
+    const writes = this.pendingWrites.splice(0);
+    await Promise.all(writes);
+  }
+
+  /**
+   * Makes everything durable with one syncfs (as the store's own staging and ostree's
+   * transactions do), moves it into objects/ children first, and syncs again so the renames are
+   * on disk before the caller moves a ref. `commitsig` replaces an
+   * older signature set; every other kind is content-addressed, so an existing copy is kept.
+   */
+  publish(): number {
+    const names = [...this.names];
+    syncFilesystem(this.dir);
+    const byKind = new Map<string, string[]>();
+    for (const name of names) {
+      const dot = name.indexOf('.');
+      const kind = name.slice(dot + 1);
+      let list = byKind.get(kind);
+      if (!list) byKind.set(kind, (list = []));
+      list.push(name.slice(0, dot));
+    }
+    for (const kind of PUBLISH_ORDER) {
+      for (const id of byKind.get(kind) ?? []) {
+        const target = path.join(this.repo.path, objectRelPath(id, kind));
+        this.repo.ensureShard(path.dirname(target));
+        fs.renameSync(this.stagedPath(id, kind), target);
+      }
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    syncFilesystem(this.repo.path);
+    return names.length;
+  }
+}
+
+let cachedBootId: string | undefined;
+
+function bootId(): string {
+  if (!cachedBootId) {
+    try {
+      cachedBootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 16);
+    } catch {
+      cachedBootId = 'noboot';
+    }
+  }
+  return cachedBootId;
+}
+

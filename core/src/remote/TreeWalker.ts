@@ -1,0 +1,111 @@
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { decodeDirMeta } from '../store/DirMeta';
+import { decodeDirTree, type DirTree } from '../store/DirTree';
+import { ObjectIndex } from '../store/ObjectIndex';
+import type { ObjectId } from '../store/ObjectId';
+import type { Repo } from '../store/Repo';
+import { fileObjectKind } from '../store/RepoMode';
+import type { PullStaging } from './PullStaging';
+import { DEFAULT_LIMITS, type RemoteRepo } from './RemoteRepo';
+import type { SizeIndex } from './SizeIndex';
+
+/** Dirtree and dirmeta requests in flight during the walk. */
+const WALK_CONCURRENCY = 16;
+
+/**
+ * Walks a commit's tree from the remote, directory by directory, to learn which file objects
+ * the local repo lacks. Dirtrees and dirmetas are fetched, checked against their IDs, decoded
+ * (which refuses `..`, `/`, NUL and unsorted names) and staged. A dirtree already in objects/
+ * is skipped with everything under it: objects are only published children first, so its
+ * whole subtree is present. That is what makes an incremental pull cost what changed.
+ */
+export class TreeWalker {
+  /** File objects to fetch, in the order they were found. */
+  readonly missingFiles = new Set<ObjectId>();
+  /** Metadata objects fetched from the remote, and their bytes. */
+  readonly fetched = { objects: 0, bytes: 0 };
+  private readonly index: ObjectIndex;
+  private readonly visited = new Set<string>();
+  private readonly fileKind: 'file' | 'filez';
+
+  constructor(
+    private readonly repo: Repo,
+    private readonly staging: PullStaging,
+    private readonly remote: RemoteRepo,
+    private readonly sizes: SizeIndex | undefined,
+    /** Told of each missing file object as soon as it is found, so its fetch can start. */
+    private readonly onMissingFile: (id: ObjectId) => void,
+    index?: ObjectIndex,
+  ) {
+    this.index = index ?? new ObjectIndex(repo.path);
+    this.fileKind = fileObjectKind(repo.mode);
+  }
+
+  async walk(rootTree: ObjectId, rootMeta: ObjectId): Promise<void> {
+    await this.dirMeta(rootMeta);
+    const queue: ObjectId[] = [rootTree];
+    let active = 0;
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const pump = (): void => {
+        if (failed) return;
+        while (active < WALK_CONCURRENCY && queue.length > 0) {
+          const id = queue.shift()!;
+          active++;
+          this.visit(id).then((children) => {
+            active--;
+            queue.push(...children);
+            pump();
+          }, (error) => {
+            failed = true;
+            reject(error);
+          });
+        }
+        if (active === 0 && queue.length === 0) resolve();
+      };
+      pump();
+    });
+  }
+
+  /** One dirtree: its files noted, its subdirectories' metadata fetched, their trees returned. */
+  private async visit(id: ObjectId): Promise<ObjectId[]> {
+    if (this.visited.has(`${id}.dirtree`) || this.index.has(id, 'dirtree')) return [];
+    this.visited.add(`${id}.dirtree`);
+    const bytes = this.staging.readMetadata(id, 'dirtree') ?? (await this.fetch(id, 'dirtree'));
+    let tree: DirTree;
+    try {
+      tree = decodeDirTree(bytes, `Dirtree ${id} from ${this.remote.source}`);
+    } catch (error) {
+      throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, (error as Error).message, { hint: (error as ArborError).hint, cause: error });
+    }
+    if (!this.staging.has(id, 'dirtree')) this.staging.writeInBackground(id, 'dirtree', bytes);
+    for (const file of tree.files) {
+      if (!this.index.has(file.file, this.fileKind) && !this.staging.has(file.file, this.fileKind) && !this.missingFiles.has(file.file)) {
+        this.missingFiles.add(file.file);
+        this.onMissingFile(file.file);
+      }
+    }
+    await Promise.all(tree.dirs.map((dir) => this.dirMeta(dir.meta)));
+    return tree.dirs.map((dir) => dir.tree);
+  }
+
+  private async dirMeta(id: ObjectId): Promise<void> {
+    if (this.visited.has(`${id}.dirmeta`) || this.index.has(id, 'dirmeta') || this.staging.has(id, 'dirmeta')) return;
+    this.visited.add(`${id}.dirmeta`);
+    const bytes = await this.fetch(id, 'dirmeta');
+    try {
+      decodeDirMeta(bytes, `Dirmeta ${id} from ${this.remote.source}`);
+    } catch (error) {
+      throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, (error as Error).message, { cause: error });
+    }
+    this.staging.writeInBackground(id, 'dirmeta', bytes);
+  }
+
+  private async fetch(id: ObjectId, kind: 'dirtree' | 'dirmeta'): Promise<Buffer> {
+    const bytes = await this.remote.metadataObject(id, kind, this.sizes?.get(id, kind) ?? DEFAULT_LIMITS[kind]);
+    this.fetched.objects++;
+    this.fetched.bytes += bytes.length;
+    return bytes;
+  }
+}

@@ -1,0 +1,19 @@
+import { ED25519, keyIdOf, parsePublicKey } from '../signing/Ed25519Key';
+import type { Remote } from './RemoteConfig';
+
+/** A remote as `arbor remote list --json` prints it: key IDs rather than whole PEM blocks. */
+export interface RemoteDescription {
+  name: string;
+  url: string;
+  verify: boolean;
+  keys: string[];
+}
+
+export function describeRemote(remote: Remote): RemoteDescription {
+  return {
+    name: remote.name,
+    url: remote.url,
+    verify: !remote.noVerify,
+    keys: remote.keys.map((key) => (key.type === ED25519 ? keyIdOf(parsePublicKey(key.key, `remote ${remote.name}`)).toString('hex') : `${key.type}:?`)),
+  };
+}

@@ -1,0 +1,42 @@
+import type { KeyObject } from 'node:crypto';
+import { ArborError, definePlugin, ED25519, ErrorCode, parsePublicKey, verifySignature, type VerifyRequest } from '@arbor/core';
+
+export const PLUGIN_NAME = 'arbor:ed25519';
+
+/**
+ * Signature policy for remotes with ed25519 keys: the commit (before any of its tree is
+ * fetched) and the summary must carry a valid signature by one of the remote's keys. A remote
+ * added with `--no-verify`, or whose keys are of another scheme, is not this plugin's to judge;
+ * pull itself warns about unverified remotes and refuses content no verifier vouched for.
+ */
+export const ed25519Plugin = definePlugin({
+  name: PLUGIN_NAME,
+  apply(arbor) {
+    arbor.hooks.verify.tapPromise(PLUGIN_NAME, async (request) => {
+      if (request.policy.noVerify) return;
+      const keys = request.policy.keys
+        .filter((key) => key.type === ED25519)
+        .map((key, index) => parsePublicKey(key.key, `key ${index + 1} of remote ${request.remote}`));
+      if (keys.length === 0) return;
+      checkSignatures(request, keys);
+      request.verifiedBy.push(PLUGIN_NAME);
+    });
+  },
+});
+
+function checkSignatures(request: VerifyRequest, keys: KeyObject[]): void {
+  const what = request.kind === 'commit' ? `commit ${request.commitId}` : 'summary';
+  const candidates = request.signatures.filter((signature) => signature.algorithm === ED25519);
+  if (candidates.length === 0) {
+    throw new ArborError(ErrorCode.VERIFY_UNSIGNED, `${what} from remote ${request.remote} has no ed25519 signature`, {
+      hint: `Sign it on the server (arbor ${request.kind === 'commit' ? 'commit' : 'summary'} --sign-key KEYFILE), or re-add the remote with --no-verify`,
+    });
+  }
+  const valid = candidates.some((signature) => keys.some((key) => verifySignature(request.data, signature, key)));
+  if (!valid) {
+    const signers = [...new Set(candidates.map((signature) => signature.keyId.toString('hex').slice(0, 16)))].join(', ');
+    throw new ArborError(ErrorCode.VERIFY_BAD_SIGNATURE, `${what} from remote ${request.remote} has no valid signature by a trusted key (signed by ${signers})`, {
+      hint: 'The content was altered, or signed by a key this remote does not trust',
+    });
+  }
+}

@@ -1,0 +1,8 @@
+import { httpPlugin } from './HttpPlugin';
+
+// HttpTransport (and undici) stay out of this entry point: see HttpPlugin. Import it from
+// '@arbor/plugin-http/dist/HttpTransport' to use it directly.
+
+export { httpPlugin, HttpOptionsSchema, PLUGIN_NAME, type HttpOptions } from './HttpPlugin';
+export { DEFAULT_HTTP_OPTIONS, type HttpTransportOptions } from './defaultHttpOptions';
+export default httpPlugin;
