@@ -1,0 +1,27 @@
+import { ArborCommand } from '../ArborCommand';
+import { noWaitFlag, sysrootFlag, sysrootOptions } from '../SysrootFlags';
+import type { CleanupResult } from '../../sysroot/cleanup';
+
+export default class Cleanup extends ArborCommand<typeof Cleanup> {
+  static override summary = 'Delete every deployment but the default, the rollback and pinned ones, and prune the repo.';
+  static override examples = [
+    { description: 'Free the space of old deployments', command: '<%= config.bin %> cleanup' },
+    { description: 'As JSON', command: '<%= config.bin %> cleanup --sysroot /mnt/sysroot --json' },
+  ];
+
+  static override flags = {
+    sysroot: sysrootFlag,
+    'no-wait': noWaitFlag,
+  };
+
+  async run(): Promise<CleanupResult> {
+    const { arbor } = await this.loadArbor();
+    const { cleanup } = await import('../../sysroot/cleanup.js');
+    const result = await cleanup(sysrootOptions(this.flags, arbor));
+    if (!this.jsonEnabled()) {
+      for (const removed of result.removed) this.log(`Removed deployment ${removed.stateroot}:${removed.commit}.${removed.serial}`);
+      this.log(`Kept ${result.kept.length} deployments; pruned ${result.prune.deleted} objects (${result.prune.freedBytes} bytes)`);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { ArborCommand } from '../ArborCommand';
+import { noWaitFlag, sysrootFlag, sysrootOptions } from '../SysrootFlags';
+import type { UpgradeResult } from '../../sysroot/upgrade';
+
+export default class Upgrade extends ArborCommand<typeof Upgrade> {
+  static override summary = 'Deploy the newest commit of the default deployment\'s origin, if it changed.';
+  static override examples = [
+    { description: 'Upgrade the running system', command: '<%= config.bin %> upgrade' },
+    { description: 'Only check whether there is an upgrade', command: '<%= config.bin %> upgrade --check' },
+    { description: 'List the commits an upgrade would bring', command: '<%= config.bin %> upgrade --preview --sysroot /mnt/sysroot' },
+  ];
+
+  static override flags = {
+    sysroot: sysrootFlag,
+    stateroot: Flags.string({ description: 'Upgrade this stateroot (default: the booted or default deployment\'s)' }),
+    check: Flags.boolean({ description: 'Only say whether an upgrade is available', default: false, exclusive: ['preview'] }),
+    preview: Flags.boolean({ description: 'Show the commits an upgrade would bring; deploy nothing', default: false }),
+    stage: Flags.boolean({ description: 'Stage the upgrade: /etc is merged and the boot entries swapped at shutdown', default: false }),
+    'no-wait': noWaitFlag,
+  };
+
+  async run(): Promise<UpgradeResult> {
+    const { arbor } = await this.loadArbor();
+    const { upgrade } = await import('../../sysroot/upgrade.js');
+    const { formatDeployResult } = await import('../../sysroot/formatDeployResult.js');
+    const result = await upgrade({
+      ...sysrootOptions(this.flags, arbor),
+      stateroot: this.flags.stateroot,
+      check: this.flags.check,
+      preview: this.flags.preview,
+      stage: this.flags.stage,
+    });
+    if (!this.jsonEnabled()) {
+      if (!result.available) this.log(`No upgrade available: ${result.refspec} is at ${result.latest}, already deployed`);
+      else if (result.deployed) this.log(formatDeployResult(result.deployed));
+      else this.log(`Upgrade available: ${result.refspec} ${result.current.commit} -> ${result.latest}`);
+      for (const commit of result.preview?.commits ?? []) {
+        this.log(`  ${commit.commit.slice(0, 12)} ${commit.timestamp} ${commit.version ?? ''} ${commit.subject}`.replace(/ +/g, ' '));
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { KeyFile } from './KeyFile';
+import { writeFileAtomic } from './writeFileAtomic';
+
+const ORIGIN = 'origin';
+const DEPLOYMENT = 'deployment';
+const ETC_MERGE = 'etc-merge';
+
+/**
+ * A deployment's `.origin` file: where it came from and how to redo it. Like ostree's, it is
+ * a key file beside the deployment directory:
+ *
+ *     [origin]
+ *     refspec=os:os/x86_64/stable
+ *
+ *     [deployment]
+ *     kargs=root=/dev/vda2;quiet;
+ *     pinned=false
+ *
+ *     [etc-merge]
+ *     conflicts=ssh/sshd_config;
+ *
+ * Groups this class does not know are kept as they are when the file is rewritten.
+ */
+export class OriginFile {
+  private constructor(private readonly keys: KeyFile) {}
+
+  static create(options: { refspec: string; kargs?: readonly string[]; pinned?: boolean }): OriginFile {
+    const origin = new OriginFile(new KeyFile());
+    origin.refspec = options.refspec;
+    origin.kargs = options.kargs ?? [];
+    origin.pinned = options.pinned ?? false;
+    return origin;
+  }
+
+  static parse(text: string, source: string): OriginFile {
+    let keys: KeyFile;
+    try {
+      keys = KeyFile.parse(text, source);
+      keys.getBoolean(DEPLOYMENT, 'pinned');
+    } catch (error) {
+      throw new ArborError(ErrorCode.ORIGIN_INVALID, `Origin file ${source} is invalid: ${(error as Error).message}`);
+    }
+    if (!keys.get(ORIGIN, 'refspec')) {
+      throw new ArborError(ErrorCode.ORIGIN_INVALID, `Origin file ${source} has no [origin] refspec`);
+    }
+    return new OriginFile(keys);
+  }
+
+  static read(file: string): OriginFile {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ArborError(ErrorCode.ORIGIN_INVALID, `Cannot read origin file ${file}: ${(error as Error).message}`);
+    }
+    return OriginFile.parse(text, file);
+  }
+
+  get refspec(): string {
+    return this.keys.get(ORIGIN, 'refspec')!;
+  }
+
+  set refspec(value: string) {
+    this.keys.set(ORIGIN, 'refspec', value);
+  }
+
+  get kargs(): string[] {
+    return this.keys.getList(DEPLOYMENT, 'kargs') ?? [];
+  }
+
+  set kargs(value: readonly string[]) {
+    this.keys.setList(DEPLOYMENT, 'kargs', value);
+  }
+
+  /** A pinned deployment survives `cleanup` whatever its place in the boot order. */
+  get pinned(): boolean {
+    return this.keys.getBoolean(DEPLOYMENT, 'pinned') ?? false;
+  }
+
+  set pinned(value: boolean) {
+    this.keys.setBoolean(DEPLOYMENT, 'pinned', value);
+  }
+
+  /** The conflicts the /etc merge reported when this deployment was made (`arbor etc diff`). */
+  get etcConflicts(): string[] {
+    return this.keys.getList(ETC_MERGE, 'conflicts') ?? [];
+  }
+
+  set etcConflicts(value: readonly string[]) {
+    if (value.length) this.keys.setList(ETC_MERGE, 'conflicts', value);
+    else this.keys.delete(ETC_MERGE, 'conflicts');
+  }
+
+  toString(): string {
+    return this.keys.toString();
+  }
+
+  /** Replaces the file atomically: a reader sees the old origin or the new one, never half. */
+  write(file: string): void {
+    writeFileAtomic(file, this.toString());
+  }
+}

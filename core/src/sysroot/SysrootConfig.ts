@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { BootloaderSchema } from '../config/configSchema';
+import { formatSchemaIssue } from '../config/formatSchemaIssue';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { writeFileAtomic } from './writeFileAtomic';
+
+/**
+ * The sysroot's own config, `SYSROOT/arbor/config.json`. `arbor sysroot init` records the
+ * bootloader there (CLI.md), and every later command on that sysroot follows the record
+ * rather than whatever config file happens to be found: the disk knows how it boots.
+ */
+export const SysrootConfigSchema = z.strictObject({
+  bootloader: BootloaderSchema,
+  /** The EFI system partition for systemd-boot; `SYSROOT/boot/efi` when absent. */
+  esp: z.string().min(1).optional(),
+});
+
+export type SysrootConfig = z.infer<typeof SysrootConfigSchema>;
+
+/** Chosen when neither `--bootloader` nor the config names one: entries any BLS loader reads. */
+export const DEFAULT_BOOTLOADER = 'bls';
+
+export function readSysrootConfig(file: string): SysrootConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ArborError(ErrorCode.SYSROOT_CORRUPT, `Cannot read the sysroot config ${file}: ${(error as Error).message}`);
+  }
+  const parsed = SysrootConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = formatSchemaIssue(parsed.error.issues[0]! as never, SysrootConfigSchema, file);
+    throw new ArborError(ErrorCode.SYSROOT_CORRUPT, problem.message, { hint: problem.hint });
+  }
+  return parsed.data;
+}
+
+export function writeSysrootConfig(file: string, config: SysrootConfig): void {
+  writeFileAtomic(file, `${JSON.stringify(SysrootConfigSchema.parse(config), null, 2)}\n`);
+}

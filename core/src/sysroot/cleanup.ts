@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DeploymentRef } from '../hooks';
+import { prune, type PruneResult } from '../store/prune';
+import { readBootState, type BootState } from './BootState';
+import { bootableOf, deploymentId, refOf } from './Deployment';
+import { syncDeploymentRefs } from './DeploymentRefs';
+import { OriginFile } from './OriginFile';
+import { pendingStaged } from './StagedDeployment';
+import { swapBootOrder } from './swapBootOrder';
+import type { Sysroot } from './Sysroot';
+import { SysrootSession, type SysrootOptions } from './SysrootSession';
+
+export interface CleanupResult {
+  /** The boot order after cleanup. */
+  kept: DeploymentRef[];
+  /** Deployments taken out of the boot order and deleted. */
+  removed: DeploymentRef[];
+  /** Every path deleted: those deployments, trees of interrupted deploys, unused kernels, old boot versions. */
+  deleted: string[];
+  prune: PruneResult;
+}
+
+/**
+ * `arbor cleanup`: keeps the default, the rollback and every pinned deployment, and deletes
+ * the rest. The shorter boot order is swapped in first, so no boot entry ever points at a
+ * tree being deleted; then the trees, kernels and boot versions nothing references go, and
+ * the repo is pruned down to the commits its refs name (each deployment holds one).
+ */
+export async function cleanup(options: SysrootOptions): Promise<CleanupResult> {
+  return SysrootSession.run({ ...options, lock: true, purpose: 'cleanup' }, async (session) => {
+    const { sysroot, arbor, context, repo } = session;
+    let state = readBootState(sysroot);
+    const staged = pendingStaged(sysroot, state.deployments);
+    const kept = state.deployments.filter((deployment, index) => index < 2 || OriginFile.read(sysroot.originPath(deployment)).pinned);
+    const removed = state.deployments.filter((deployment) => !kept.includes(deployment));
+    if (removed.length > 0) {
+      state = await swapBootOrder({ sysroot, arbor, context, order: kept.map(bootableOf), versionOf: session.versionOf });
+    }
+    const live = [...kept, ...(staged ? [staged] : [])];
+    const deleted = [
+      ...removeUnusedDeployments(sysroot, live),
+      ...removeUnusedKernels(sysroot, live),
+      ...removeInactiveBootVersions(sysroot, state),
+    ];
+    syncDeploymentRefs(repo, live);
+    // Depth 0, as ostree's cleanup: a client keeps the commits its refs and deployments name,
+    // not their history.
+    const pruned = await prune(arbor, repo, { depth: 0, signal: context.signal });
+    return { kept: kept.map(refOf), removed: removed.map(refOf), deleted, prune: pruned };
+  });
+}
+
+/** Deletes every deployment tree and origin that neither the boot order nor a staged deploy holds. */
+function removeUnusedDeployments(sysroot: Sysroot, live: readonly DeploymentRef[]): string[] {
+  const deleted: string[] = [];
+  for (const stateroot of sysroot.stateroots()) {
+    const dir = sysroot.deploymentsDir(stateroot);
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    const keep = new Set(live.filter((d) => d.stateroot === stateroot).flatMap((d) => [deploymentId(d), `${deploymentId(d)}.origin`]));
+    for (const name of names.filter((entry) => !keep.has(entry))) {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      deleted.push(path.join(dir, name));
+    }
+  }
+  return deleted;
+}
+
+/** Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. */
+function removeUnusedKernels(sysroot: Sysroot, live: ReadonlyArray<{ stateroot: string; bootcsum: string }>): string[] {
+  const dir = path.join(sysroot.bootDir, 'arbor');
+  const keep = new Set(live.map((d) => path.basename(sysroot.kernelDir(d.stateroot, d.bootcsum))));
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  return names.filter((name) => !keep.has(name)).map((name) => {
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    return path.join(dir, name);
+  });
+}
+
+/** The boot version and links sub-version that are not live: what the last swap left behind. */
+function removeInactiveBootVersions(sysroot: Sysroot, state: BootState): string[] {
+  if (!state.live) return [];
+  const other = 1 - state.bootVersion;
+  const candidates = [
+    path.join(sysroot.bootDir, `loader.${other}`),
+    path.join(sysroot.arborDir, `boot.${other}`),
+    path.join(sysroot.arborDir, `boot.${other}.0`),
+    path.join(sysroot.arborDir, `boot.${other}.1`),
+    path.join(sysroot.arborDir, `boot.${state.bootVersion}.${1 - state.subBootVersion}`),
+  ];
+  return candidates.filter((candidate) => {
+    if (!fs.lstatSync(candidate, { throwIfNoEntry: false })) return false;
+    fs.rmSync(candidate, { recursive: true, force: true });
+    return true;
+  });
+}

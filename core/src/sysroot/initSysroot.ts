@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Bootloader } from '../config/configSchema';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { Repo } from '../store/Repo';
+import { checkStaterootName, Sysroot } from './Sysroot';
+import { DEFAULT_BOOTLOADER, readSysrootConfig, writeSysrootConfig, type SysrootConfig } from './SysrootConfig';
+import { withSysrootLock } from './SysrootLock';
+
+export interface InitSysrootOptions {
+  sysroot: string;
+  stateroot: string;
+  /** From `--bootloader` or the config; recorded on first init. */
+  bootloader?: Bootloader;
+  esp?: string;
+}
+
+export interface InitSysrootResult {
+  sysroot: string;
+  stateroot: string;
+  repo: string;
+  bootloader: Bootloader;
+  /** False when the sysroot existed and only the stateroot was added (or nothing). */
+  created: boolean;
+}
+
+/**
+ * `arbor sysroot init S --stateroot NAME`: lays out ARCHITECTURE.md §4 (the repo, the
+ * stateroot's var and deploy directories, /boot) and records the bootloader in
+ * `arbor/config.json`. Running it again on the same sysroot adds a stateroot; the recorded
+ * bootloader never changes silently. The config is written last, so an interrupted init
+ * never looks like a sysroot.
+ */
+export async function initSysroot(options: InitSysrootOptions): Promise<InitSysrootResult> {
+  const stateroot = checkStaterootName(options.stateroot);
+  const layout = Sysroot.layout(options.sysroot);
+  fs.mkdirSync(layout.arbor, { recursive: true, mode: 0o755 });
+  return withSysrootLock(layout.root, { purpose: 'sysroot init' }, async () => {
+    const existing = fs.existsSync(layout.config) ? readSysrootConfig(layout.config) : undefined;
+    if (existing && options.bootloader && options.bootloader !== existing.bootloader) {
+      throw new ArborError(ErrorCode.USAGE, `Sysroot ${layout.root} already records bootloader "${existing.bootloader}", not "${options.bootloader}"`, {
+        hint: 'Leave out --bootloader (and the config\'s bootloader) to add a stateroot to it',
+      });
+    }
+    Repo.init(layout.repo, { mode: process.getuid?.() === 0 ? 'bare' : 'user' });
+    const staterootDir = path.join(layout.deploy, stateroot);
+    for (const dir of [path.join(staterootDir, 'var'), path.join(staterootDir, 'deploy'), layout.boot]) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    }
+    const config: SysrootConfig = existing ?? {
+      bootloader: options.bootloader ?? DEFAULT_BOOTLOADER,
+      ...(options.esp ? { esp: options.esp } : {}),
+    };
+    if (!existing) writeSysrootConfig(layout.config, config);
+    return { sysroot: layout.root, stateroot, repo: layout.repo, bootloader: config.bootloader, created: !existing };
+  });
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import { blake3Backend } from '../store/Blake3';
+import type { Sysroot } from './Sysroot';
+import { fsyncDir } from '../store/RefStore';
+
+/** A deployment's kernel, as `usr/lib/modules/<kver>/` holds it. */
+export interface KernelLayout {
+  kernelVersion: string;
+  vmlinuz: string;
+  initramfs?: string;
+}
+
+/** Finds the one kernel in a deployment: `usr/lib/modules/<kver>/vmlinuz` (+ `initramfs.img`). */
+export function findKernel(deployment: string): KernelLayout {
+  const modules = path.join(deployment, 'usr', 'lib', 'modules');
+  let versions: string[];
+  try {
+    versions = fs.readdirSync(modules).filter((kver) => isFile(path.join(modules, kver, 'vmlinuz'))).sort();
+  } catch {
+    versions = [];
+  }
+  if (versions.length !== 1) {
+    throw new ArborError(
+      ErrorCode.NO_KERNEL,
+      versions.length === 0
+        ? 'The commit has no kernel: no usr/lib/modules/<kver>/vmlinuz'
+        : `The commit has ${versions.length} kernels (${versions.join(', ')}); a deployment boots exactly one`,
+      { hint: 'A bootable commit ships one usr/lib/modules/<kver>/vmlinuz, with initramfs.img beside it' },
+    );
+  }
+  const kernelVersion = versions[0]!;
+  const dir = path.join(modules, kernelVersion);
+  const initramfs = path.join(dir, 'initramfs.img');
+  return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFile(initramfs) ? { initramfs } : {}) };
+}
+
+/** bootcsum: BLAKE3 of the kernel's bytes followed by the initramfs's (ARCHITECTURE.md §4). */
+export function bootChecksum(kernel: KernelLayout): string {
+  const stream = blake3Backend().create();
+  for (const file of [kernel.vmlinuz, kernel.initramfs]) {
+    if (!file) continue;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(1 << 20);
+      let read: number;
+      while ((read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0) stream.update(buffer.subarray(0, read));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return stream.digest().toString('hex');
+}
+
+/**
+ * Copies the kernel and initramfs to `/boot/arbor/<stateroot>-<bootcsum>/vmlinuz-<kver>` and
+ * `initramfs-<kver>.img`. The directory is named by content, so one that exists is complete:
+ * it is built under a temporary name, fsynced (/boot is often vfat, where only fsync counts)
+ * and renamed into place. Returns the bootcsum.
+ */
+export function installKernel(sysroot: Sysroot, stateroot: string, kernel: KernelLayout): string {
+  const bootcsum = bootChecksum(kernel);
+  const target = sysroot.kernelDir(stateroot, bootcsum);
+  if (fs.existsSync(target)) return bootcsum;
+  const temp = `${target}.tmp`;
+  fs.rmSync(temp, { recursive: true, force: true });
+  fs.mkdirSync(temp, { recursive: true, mode: 0o755 });
+  copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
+  if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
+  fsyncDir(temp);
+  fs.renameSync(temp, target);
+  fsyncDir(path.dirname(target));
+  return bootcsum;
+}
+
+function copyDurably(src: string, dest: string): void {
+  fs.copyFileSync(src, dest);
+  fs.chmodSync(dest, 0o644);
+  const fd = fs.openSync(dest, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

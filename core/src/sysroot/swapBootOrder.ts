@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Arbor } from '../Arbor';
+import type { HookContext } from '../HookContext';
+import { syncFilesystem } from '../fs/syncFilesystem';
+import { BOOT_ORDER_FILE, readBootState, type BootOrderRecord, type BootState } from './BootState';
+import { deploymentId, type BootableDeployment } from './Deployment';
+import { describeBootDeployments, sameBootEntries } from './describeBootDeployments';
+import type { Sysroot } from './Sysroot';
+import { replaceSymlink } from './writeFileAtomic';
+
+export interface SwapBootOrderOptions {
+  sysroot: Sysroot;
+  arbor: Arbor;
+  context: HookContext;
+  /** The new boot order, default first. Every deployment in it must be complete. */
+  order: readonly BootableDeployment[];
+  versionOf(commit: string): string | undefined;
+}
+
+/**
+ * Makes `order` the boot order with one atomic rename (ARCHITECTURE.md §4). The new version
+ * is written beside the live one, which nothing touches until the final rename; a crash at
+ * any point before it leaves the old configuration booting, after it the new one.
+ *
+ * - When the entries change, B flips: links go to `arbor/boot.<B'>.0`, the `bootloader` hook
+ *   writes into `boot/loader.<B'>`, and renaming the `boot/loader` symlink swaps both.
+ * - When the entries would come out byte-identical (the same kernels, kargs and titles, e.g.
+ *   a re-deploy of a commit), only the links change: S flips and `arbor/boot.<B>` is renamed.
+ */
+export async function swapBootOrder(options: SwapBootOrderOptions): Promise<BootState> {
+  const { sysroot, arbor, context } = options;
+  const current = readBootState(sysroot);
+  const bootloader = sysroot.config.bootloader;
+  const sameVersion = describeBootDeployments(options.order, { ...options, bootVersion: current.bootVersion });
+  if (current.live && current.bootloader === bootloader && sameBootEntries(sameVersion, current.deployments)) {
+    const sub = 1 - current.subBootVersion;
+    writeLinks(sysroot, current.bootVersion, sub, { bootloader, deployments: sameVersion });
+    syncFilesystem(sysroot.arborDir);
+    replaceSymlink(`boot.${current.bootVersion}.${sub}`, path.join(sysroot.arborDir, `boot.${current.bootVersion}`));
+    return { live: true, bootVersion: current.bootVersion, subBootVersion: sub, bootloader, deployments: sameVersion };
+  }
+
+  const bootVersion = current.live ? 1 - current.bootVersion : 0;
+  const deployments = describeBootDeployments(options.order, { ...options, bootVersion });
+  for (const sub of [0, 1]) fs.rmSync(path.join(sysroot.arborDir, `boot.${bootVersion}.${sub}`), { recursive: true, force: true });
+  writeLinks(sysroot, bootVersion, 0, { bootloader, deployments });
+  replaceSymlink(`boot.${bootVersion}.0`, path.join(sysroot.arborDir, `boot.${bootVersion}`));
+
+  const loaderDir = path.join(sysroot.bootDir, `loader.${bootVersion}`);
+  fs.rmSync(loaderDir, { recursive: true, force: true });
+  fs.mkdirSync(loaderDir, { recursive: true });
+  await arbor.hooks.bootloader.promise(
+    {
+      sysroot: sysroot.path,
+      bootloader,
+      bootDir: sysroot.bootDir,
+      loaderDir,
+      bootVersion,
+      deployments,
+      ...(bootloader === 'systemd-boot' ? { esp: sysroot.espPath } : {}),
+    },
+    context,
+  );
+  // Everything the new version needs must be on disk before the rename makes it live.
+  syncFilesystem(sysroot.arborDir);
+  syncFilesystem(sysroot.bootDir);
+  replaceSymlink(`loader.${bootVersion}`, path.join(sysroot.bootDir, 'loader'));
+  return { live: true, bootVersion, subBootVersion: 0, bootloader, deployments };
+}
+
+/** `arbor/boot.<B>.<S>`: the boot order record and one link per deployment. */
+function writeLinks(sysroot: Sysroot, bootVersion: number, sub: number, record: BootOrderRecord): void {
+  const dir = path.join(sysroot.arborDir, `boot.${bootVersion}.${sub}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const deployment of record.deployments) {
+    const link = path.join(dir, path.relative(`/arbor/boot.${bootVersion}`, deployment.bootLink));
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.join('..', '..', '..', 'deploy', deployment.stateroot, 'deploy', deploymentId(deployment)), link);
+  }
+  fs.writeFileSync(path.join(dir, BOOT_ORDER_FILE), `${JSON.stringify(record, null, 2)}\n`);
+}

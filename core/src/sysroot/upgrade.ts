@@ -1,0 +1,65 @@
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
+import type { DeploymentRef } from '../hooks';
+import { readBootState } from './BootState';
+import { refOf } from './Deployment';
+import { deployCommit, type DeployResult } from './deploy';
+import { findBootedDeployment, findMergeDeployment } from './findBootedDeployment';
+import { OriginFile } from './OriginFile';
+import { pullOrigin, type PullOutcome } from './pullOrigin';
+import { previewCommits, type CommitPreview } from './previewCommits';
+import { pendingStaged } from './StagedDeployment';
+import { SysrootSession, type SysrootOptions } from './SysrootSession';
+
+export interface UpgradeOptions extends SysrootOptions {
+  stateroot?: string;
+  /** Only say whether an upgrade is available. */
+  check?: boolean;
+  /** Say what it would bring (commits and changed files), deploying nothing. */
+  preview?: boolean;
+  /** Stage it for `arbor finalize` instead of swapping it in now. */
+  stage?: boolean;
+}
+
+export interface UpgradeResult {
+  refspec: string;
+  pull: PullOutcome;
+  current: DeploymentRef;
+  /** The commit the origin's ref names now. */
+  latest: string;
+  available: boolean;
+  preview?: CommitPreview;
+  deployed?: DeployResult;
+}
+
+/**
+ * `arbor upgrade`: follows the merge deployment's origin. It pulls the ref when the origin
+ * has a remote (pullOrigin), resolves it, and deploys the result only when it differs from
+ * the commit already deployed (or staged), keeping the origin and its kargs.
+ */
+export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
+  return SysrootSession.run({ ...options, lock: true, purpose: 'upgrade' }, async (session) => {
+    const { sysroot, arbor, context, repo } = session;
+    const state = readBootState(sysroot);
+    const stateroot = options.stateroot !== undefined
+      ? sysroot.resolveStateroot(options.stateroot)
+      : (findBootedDeployment(sysroot, state.deployments) ?? state.deployments[0])?.stateroot;
+    const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, state.deployments, stateroot);
+    if (!current || stateroot === undefined) {
+      throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to upgrade`, {
+        hint: 'Deploy a refspec first: arbor deploy REFSPEC',
+      });
+    }
+    const refspec = OriginFile.read(sysroot.originPath(current)).refspec;
+    const pull = await pullOrigin({ repo, arbor, context, refspec });
+    const latest = repo.resolveRev(refspec);
+    const staged = pendingStaged(sysroot, state.deployments);
+    const available = latest !== current.commit && staged?.commit !== latest;
+    const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available };
+    if (!available) return result;
+    if (options.preview) return { ...result, preview: previewCommits(repo, current.commit, latest) };
+    if (options.check) return result;
+    const deployed = await deployCommit(session, { stateroot, commit: latest, refspec, stage: options.stage });
+    return { ...result, deployed };
+  });
+}
