@@ -23,6 +23,8 @@ export interface ComposeOptions {
   dryRun?: boolean;
   /** The architecture to compose for (default: this machine's). */
   arch?: string;
+  /** An ed25519 private key file to sign the new commit with. */
+  signKey?: string;
 }
 
 export interface ComposeResult {
@@ -103,6 +105,7 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
         [ComposeMetadataKey.INPUTS]: inputs,
         ...(skippedScriptlets.length ? { [ComposeMetadataKey.SKIPPED_SCRIPTLETS]: skippedScriptlets } : {}),
       },
+      signKey: options.signKey,
       signal: context.signal,
     });
     return { ...base, commit, changed: true, version, skippedScriptlets };

@@ -17,6 +17,7 @@ import type { Repo } from './Repo';
 import { scanTree, type TreeScan } from './TreeScan';
 import { runOnWorkers } from './WorkerPool';
 import { xattrListFromRecord, xattrListToRecord } from './XattrList';
+import { signCommit } from '../signing/signCommit';
 
 export interface CommitTreeOptions {
   /** The directory to commit. */
@@ -31,6 +32,8 @@ export interface CommitTreeOptions {
   timestamp?: number;
   /** The parent; default the branch's current commit. `null` for a root commit. */
   parent?: ObjectId | null;
+  /** An ed25519 private key file: the commit is signed before the ref moves to it. */
+  signKey?: string;
   signal?: AbortSignal;
 }
 
@@ -130,6 +133,8 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       const commitId = stage('commit', encodeCommit(commit));
       context.signal.throwIfAborted();
       staging.publish();
+      // Sign before the ref moves, so a verifying client never sees an unsigned head.
+      if (options.signKey) signCommit(repo, commitId, options.signKey);
       repo.setRef(options.branch, commitId);
       return {
         commit: commitId,

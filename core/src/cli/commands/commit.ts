@@ -32,11 +32,8 @@ export default class Commit extends ArborCommand<typeof Commit> {
       subject: this.flags.subject,
       body: this.flags.body,
       metadata,
+      signKey: this.flags['sign-key'],
     });
-    if (this.flags['sign-key']) {
-      const { signCommit } = await import('../../signing/signCommit.js');
-      signCommit(Repo.open(this.flags.repo), result.commit, this.flags['sign-key']);
-    }
     if (!this.jsonEnabled()) this.log(result.commit);
     return result;
   }

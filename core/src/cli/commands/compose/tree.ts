@@ -7,6 +7,7 @@ export default class ComposeTreeCommand extends ArborCommand<typeof ComposeTreeC
   static override examples = [
     { description: 'Compose and commit', command: '<%= config.bin %> compose tree fedora-base.yaml --repo /srv/repo' },
     { description: 'Keep downloads between composes', command: '<%= config.bin %> compose tree fedora-base.yaml --repo /srv/repo --cache-dir /var/cache/arbor' },
+    { description: 'Compose and sign the commit', command: '<%= config.bin %> compose tree fedora-base.yaml --repo /srv/repo --sign-key /etc/arbor/signing.key' },
     { description: 'Only show the packages it would install', command: '<%= config.bin %> compose tree fedora-base.yaml --repo /srv/repo --dry-run' },
   ];
 
@@ -18,6 +19,7 @@ export default class ComposeTreeCommand extends ArborCommand<typeof ComposeTreeC
     repo: Flags.string({ description: 'The Arbor repo to commit into', required: true }),
     'cache-dir': Flags.string({ description: 'Where repo metadata and packages are cached, keyed by checksum' }),
     'dry-run': Flags.boolean({ description: 'Resolve and print the package set; download, install and commit nothing' }),
+    'sign-key': Flags.string({ description: 'Sign the new commit with this ed25519 private key (from `arbor key generate`)' }),
   };
 
   async run(): Promise<Pick<ComposeResult, 'commit' | 'ref' | 'changed' | 'version' | 'skippedScriptlets'> & { packages: { name: string; epoch: number; version: string; release: string; arch: string }[] }> {
@@ -28,6 +30,7 @@ export default class ComposeTreeCommand extends ArborCommand<typeof ComposeTreeC
       repo: this.flags.repo,
       cacheDir: this.flags['cache-dir'],
       dryRun: this.flags['dry-run'],
+      signKey: this.flags['sign-key'],
     });
     if (!this.jsonEnabled()) {
       if (result.dryRun) {
