@@ -20,3 +20,5 @@ if (stale) {
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
 }
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// The CLI reads every command's flags from this manifest instead of loading each command.
+run(process.execPath, [path.join(root, 'scripts', 'oclif-manifest.mjs')]);
