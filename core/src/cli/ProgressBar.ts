@@ -1,4 +1,4 @@
-import { MultiBar, Presets } from 'cli-progress';
+import type { MultiBar } from 'cli-progress';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../HookContext';
 
 /**
@@ -11,7 +11,9 @@ export function createProgressReporter(options: { enabled: boolean }): ProgressR
   let open = 0;
   return {
     start(label: string, total = 0): ProgressTask {
-      bars ??= new MultiBar(
+      // cli-progress is loaded only when a bar is drawn: most runs have no TTY.
+      const { MultiBar: Bars, Presets } = require('cli-progress') as typeof import('cli-progress');
+      bars ??= new Bars(
         {
           stream: process.stderr,
           format: '{label} |{bar}| {value}/{total} {unit}',

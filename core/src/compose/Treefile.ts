@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { formatSchemaIssues } from '../config/formatSchemaIssue';
+
+/** yaml is loaded on first use: `@arbor/core` is imported by every plugin at start-up. */
+function parseYaml(text: string): unknown {
+  return (require('yaml') as typeof import('yaml')).parse(text);
+}
 
 /**
  * The treefile: Arbor's subset of rpm-ostree's (docs/compose.md), YAML or JSON. Unknown keys
