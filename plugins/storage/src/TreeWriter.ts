@@ -94,9 +94,9 @@ export class TreeWriter {
 
   /**
    * All directories first, on this thread, then the links on two workers. Making directories
-   * while workers link into their parents was slower: mkdir waits on the parent directory's
-   * lock that the links hold. Links that failed are redone here through placeFile, which knows
-   * about --union, fallbacks and missing objects.
+   * while the workers linked into them measured slower (mkdir and link contend for the same
+   * parent directories). Links that failed are redone here through placeFile, which knows about
+   * --union, fallbacks and missing objects.
    */
   private async linkInParallel(nodes: DirNode[], placer: HardlinkPlacer, progress: { tick(count?: number): void } | undefined): Promise<number> {
     for (let index = 1; index < nodes.length; index++) {
