@@ -56,6 +56,20 @@ describe('a third-party plugin from outside the workspace', () => {
     assert.deepEqual(metadata, { version: '1', 'acme.builder': 'ci-7' });
   });
 
+  it('changes what `arbor commit` records, as `arbor show` reports it', () => {
+    const project = makeProject();
+    const tree = path.join(project, 'tree');
+    fs.mkdirSync(path.join(tree, 'usr'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'usr', 'hello'), 'hello\n');
+    const repo = path.join(project, 'repo');
+    assert.equal(runArbor(['init', '--repo', repo], { cwd: project }).status, 0);
+    const commit = runArbor(['commit', '--repo', repo, '--branch', 'os', '--tree', tree, '--metadata', 'version=1'], { cwd: project });
+    assert.equal(commit.status, 0, commit.stderr);
+    const show = runArbor(['show', '--repo', repo, 'os', '--json'], { cwd: project });
+    assert.equal(show.status, 0, show.stderr);
+    assert.deepEqual(show.json<{ metadata: Record<string, unknown> }>().metadata, { version: '1', 'acme.builder': 'ci-7' });
+  });
+
   it('shows up in `arbor plugins --json` with its version and hook', () => {
     const project = makeProject();
     const run = runArbor(['plugins', '--json'], { cwd: project });
