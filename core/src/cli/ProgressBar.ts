@@ -1,4 +1,5 @@
 import type { MultiBar } from 'cli-progress';
+import { formatBytes } from '../formatBytes';
 import { silentProgress, type ProgressReporter, type ProgressTask } from '../HookContext';
 
 /**
@@ -44,15 +45,4 @@ export function createProgressReporter(options: { enabled: boolean }): ProgressR
       };
     },
   };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
 }

@@ -16,7 +16,7 @@ import { checkDowngrade } from './checkDowngrade';
 import { FileDownload } from './FileDownload';
 import { FileObjectFetcher } from './FileObjectFetcher';
 import { FileObjectWorkers } from './FileObjectWorkers';
-import { formatBytes } from './formatBytes';
+import { formatBytes } from '../formatBytes';
 import { PullStaging } from './PullStaging';
 import { readRemote, type Remote } from './RemoteConfig';
 import { RemoteRepo, type FetchedCommit } from './RemoteRepo';

@@ -28,7 +28,7 @@ export default class Pull extends ArborCommand<typeof Pull> {
     const { repoPath } = await import('../../remote/repoPath.js');
     const { Repo } = await import('../../store/Repo.js');
     const { pull } = await import('../../remote/pull.js');
-    const { formatBytes } = await import('../../remote/formatBytes.js');
+    const { formatBytes } = await import('../../formatBytes.js');
     const repo = Repo.open(repoPath(this.flags));
     const { arbor } = await this.loadArbor();
     const result = await pull(repo, this.args.remote, this.args.ref, {
