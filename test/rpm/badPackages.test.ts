@@ -18,13 +18,14 @@ describe('bad packages leave the tree untouched', function () {
   let parent = '';
   let good = '';
   let victim = '';
+  const victims: Record<string, string> = {};
   let plain = '';
   let devices = '';
   let state: RpmInstallState;
   let snapshot: ReturnType<typeof listTree>;
 
   before(async function () {
-    requireTool(this, 'rpmbuild', 'rpm');
+    requireTool(this, 'rpmbuild', 'rpm', 'getfattr', 'xz');
     requireRoot(this);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-rpm-bad-'));
     // Incompressible content, so the payload (not the header) is most of the file.
@@ -34,11 +35,14 @@ describe('bad packages leave the tree untouched', function () {
       return (seed >> 8).toString(36);
     }).join('');
     good = buildRpm(work, { name: 'base', payload: 'w9.gzdio', entries: [{ path: '/opt/base/kept', content: 'kept\n' }] });
-    victim = buildRpm(work, {
-      name: 'victim',
-      payload: 'w9.gzdio',
-      entries: [{ path: '/opt/base/victim-a', content }, { path: '/opt/victim/b', content: content.toUpperCase() }],
-    });
+    for (const payload of ['w9.gzdio', 'w19.zstdio', 'w2.xzdio']) {
+      victims[payload] = buildRpm(work, {
+        name: 'victim',
+        payload,
+        entries: [{ path: '/opt/base/victim-a', content }, { path: '/opt/victim/b', content: content.toUpperCase() }],
+      });
+    }
+    victim = victims['w9.gzdio']!;
     plain = buildRpm(work, { name: 'escape', payload: 'w.ufdio', entries: [{ path: '/qqqqqqqqqqqq/arbor-evil', content: 'escaped\n' }] });
     devices = buildRpm(work, {
       name: 'devices',
@@ -72,9 +76,9 @@ describe('bad packages leave the tree untouched', function () {
     assert.deepEqual(state.packages, ['base-1.0-1.noarch']);
   }
 
-  function variant(name: string, edit: (bytes: Buffer) => Buffer): string {
+  function variant(name: string, edit: (bytes: Buffer) => Buffer, original = victim): string {
     const file = path.join(work, name);
-    fs.writeFileSync(file, edit(Buffer.from(fs.readFileSync(victim))));
+    fs.writeFileSync(file, edit(Buffer.from(fs.readFileSync(original))));
     return file;
   }
 
@@ -125,6 +129,16 @@ describe('bad packages leave the tree untouched', function () {
     assert.equal(fs.existsSync('/tmp/arbor-evil'), false);
   });
 
+  it('refuses a file whose content does not match its FILEDIGESTS entry, even when the payload digest matches', async () => {
+    const altered = path.join(work, 'altered-file.rpm');
+    const bytes = Buffer.from(fs.readFileSync(plain));
+    const { main } = headerSpans(bytes);
+    assert.equal(replaceBytes(bytes, main.end, bytes.length, 'escaped\n', 'ESCAPED\n'), 1);
+    redigest(bytes, { uncompressed: true });
+    fs.writeFileSync(altered, bytes);
+    await refused(altered, RpmErrorCode.DIGEST_MISMATCH, /file \/qqqqqqqqqqqq\/arbor-evil SHA256 digest mismatch/);
+  });
+
   it('refuses device nodes, which the store cannot hold', async () => {
     await refused(devices, RpmErrorCode.SPECIAL_FILE, /\/opt\/dev\/null is a character device/);
   });
@@ -143,20 +157,22 @@ describe('bad packages leave the tree untouched', function () {
     }
   });
 
-  it('refuses each of 60 random byte flips in a payload by its digest, leaving the tree as it was', async () => {
+  it('refuses each of 60 random byte flips in gzip, zstd and xz payloads by the payload digest, leaving the tree as it was', async () => {
     let seed = 4242;
     const random = (limit: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % limit;
     };
-    for (let round = 0; round < 60; round++) {
-      const file = variant(`fuzz-${round}.rpm`, (bytes) => {
-        const { main } = headerSpans(bytes);
-        bytes[main.end + random(bytes.length - main.end)] ^= 1 << random(8);
-        return bytes;
-      });
-      await refused(file, RpmErrorCode.DIGEST_MISMATCH, /digest mismatch/);
-      fs.rmSync(file);
+    for (const original of Object.values(victims)) {
+      for (let round = 0; round < 20; round++) {
+        const file = variant(`fuzz-${round}.rpm`, (bytes) => {
+          const { main } = headerSpans(bytes);
+          bytes[main.end + random(bytes.length - main.end)] ^= 1 << random(8);
+          return bytes;
+        }, original);
+        await refused(file, RpmErrorCode.DIGEST_MISMATCH, /payload SHA256 digest mismatch/);
+        fs.rmSync(file);
+      }
     }
   });
 });

@@ -8,6 +8,8 @@ export interface PackageEntry {
   kind?: 'file' | 'dir' | 'symlink' | 'hardlink';
   /** File content, symlink target, or for a hardlink the path it links to. */
   content?: string;
+  /** A shell command whose output is the file's content, for files too large to spell out. */
+  generate?: string;
   /** %attr(mode, user, group); rpm's defaults otherwise. */
   attr?: [string, string, string];
   /** %config(noreplace), %ghost, %caps(...), %doc ... written before the path. */
@@ -46,7 +48,9 @@ export function buildRpm(workDir: string, spec: PackageSpec): string {
       case 'dir': install.push(`mkdir -p ${target}`); break;
       case 'symlink': install.push(`mkdir -p ${parent}`, `ln -s ${quote(entry.content!)} ${target}`); break;
       case 'hardlink': install.push(`mkdir -p ${parent}`, `ln "$RPM_BUILD_ROOT"${quote(entry.content!)} ${target}`); break;
-      default: if (!virtual) install.push(`mkdir -p ${parent}`, `printf '%s' ${quote(entry.content ?? '')} > ${target}`);
+      default:
+        if (virtual) break;
+        install.push(`mkdir -p ${parent}`, entry.generate ? `${entry.generate} > ${target}` : `printf '%s' ${quote(entry.content ?? '')} > ${target}`);
     }
     const attr = entry.attr ? `%attr(${entry.attr.join(', ')}) ` : '';
     const dir = entry.kind === 'dir' ? '%dir ' : '';

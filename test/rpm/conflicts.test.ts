@@ -17,7 +17,7 @@ describe('file conflicts between packages', function () {
   let dirMode = '';
 
   before(function () {
-    requireTool(this, 'rpmbuild', 'rpm');
+    requireTool(this, 'rpmbuild', 'rpm', 'getfattr', 'xz');
     requireRoot(this);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-rpm-conflicts-'));
     const shared: PackageEntry[] = [

@@ -18,7 +18,7 @@ describe('installing RPMs into a tree', function () {
   const packages = new Map<string, string>();
 
   before(function () {
-    requireTool(this, 'rpmbuild', 'rpm');
+    requireTool(this, 'rpmbuild', 'rpm', 'getfattr', 'xz', 'bzip2');
     requireRoot(this);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-rpm-install-'));
     for (const [name, payload] of Object.entries(PAYLOADS)) packages.set(name, buildRpm(work, featurePackage(payload)));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { formatDependency, readRpmInfo, RpmErrorCode, type RpmPackageInfo } from '@arbor/plugin-rpm';
 import { FIXTURES, runArbor } from '../support/runArbor';
@@ -101,6 +102,16 @@ describe('reading real RPMs', function () {
     for (const script of Object.values(scriptlets.scripts)) assert.ok(script!.interpreter.length >= 1);
     const lua = infos.get('rpm/rpm-upstream/luafork-1.0-1.noarch.rpm')!;
     assert.deepEqual(Object.values(lua.scripts).map((script) => script!.interpreter), [['<lua>']]);
+  });
+
+  it('reads triggers as rpm -qp --triggers prints them', function () {
+    requireTool(this, 'rpm');
+    const fixture = 'rpm/rpm-rs/RPMS/v6/rpm-scriptlets-1.0-1.noarch.rpm';
+    const ours = infos.get(fixture)!.triggers.map((trigger) =>
+      `${trigger.type} scriptlet (using ${trigger.interpreter.join(' ')}) -- ${trigger.conditions.map(formatDependency).join(', ')}\n${trigger.body}\n`).join('');
+    const theirs = execFileSync('rpm', ['-qp', '--nosignature', '--triggers', path.join(FIXTURES, fixture)], { encoding: 'utf8' });
+    assert.ok(ours.includes('triggerin scriptlet (using /bin/sh) -- bash > 5.0'));
+    assert.equal(ours, theirs);
   });
 
   it('fails on a package whose payload digest is wrong, where rpm -K fails, with one line naming both', async function () {

@@ -66,9 +66,33 @@ export class ByteReader {
     }
   }
 
+  /**
+   * Up to `length` bytes from the current position, without consuming them; fewer only at the
+   * end of the stream. Joins chunks when the current one is shorter.
+   */
+  async peek(length: number): Promise<Buffer> {
+    while (this.chunk.length - this.position < length) {
+      const kept = this.chunk.subarray(this.position);
+      if (!(await this.fill())) {
+        this.chunk = kept;
+        this.position = 0;
+        break;
+      }
+      this.chunk = Buffer.concat([kept, this.chunk]);
+    }
+    return this.chunk.subarray(this.position, this.position + length);
+  }
+
   /** True when no byte is left. */
   async atEnd(): Promise<boolean> {
     return this.position === this.chunk.length && !(await this.fill());
+  }
+
+  /** Reads and discards everything left. */
+  async skipRest(): Promise<void> {
+    while (await this.readUpTo(Number.MAX_SAFE_INTEGER)) {
+      // discarded
+    }
   }
 
   /** Everything not read yet, chunk by chunk; the reader is used up afterwards. */

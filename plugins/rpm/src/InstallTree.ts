@@ -8,8 +8,8 @@ export type TreeEntry = { kind: 'absent' | 'directory' | 'file' | 'symlink' | 'o
  * The tree packages are installed into, seen so that nothing can escape it: every path is
  * relative, has no `.` or `..`, and is resolved one component at a time with lstat, so a
  * symlink already in the tree is never followed (a parent that is a symlink is refused, as
- * is one that is not a directory). Lookups are cached; the installer reports its own
- * changes with `created` so the cache stays true.
+ * is one that is not a directory). Lookups are cached: one InstallTree serves the planning
+ * of one package, before anything is written.
  */
 export class InstallTree {
   private readonly entries = new Map<string, TreeEntry>();
@@ -52,11 +52,6 @@ export class InstallTree {
     }
     this.entries.set(relative, entry);
     return entry;
-  }
-
-  /** Records what the installer just made at `relative`. */
-  created(relative: string, kind: 'directory' | 'file' | 'symlink'): void {
-    this.entries.set(relative, { kind });
   }
 
   /**

@@ -4,6 +4,7 @@ import { Readable, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { isArborError } from '@arbor/core/dist/errors/ArborError';
 import { RpmErrorCode, rpmError } from './RpmError';
+import { zstdInWorker } from './ZstdWorkerDecoder';
 
 /**
  * Decompresses an RPM payload as it streams. The compression is read from the payload's own
@@ -13,14 +14,15 @@ import { RpmErrorCode, rpmError } from './RpmError';
  * Each format uses what measured fastest on this 2-core machine. Decoding 278 MB of cpio
  * (wall time):
  *   gzip   node:zlib 2.8 s, on libuv's thread pool beside our writes     (gzip -dc 2.3 s)
- *   zstd   zstd-napi 0.5 s, native, in process     (zstd -dc 0.7 s; fzstd, pure JS, 2.8 s)
+ *   zstd   zstd-napi 0.5 s, native                 (zstd -dc 0.7 s; fzstd, pure JS, 2.8 s)
  *   xz     xz -dc 6.0 s; xz-decompress (wasm) 7.6 s; lzma-native 10.9 s
  *   lzma   xz -dc 13.7 s; lzma-native 15.7 s
  *   bzip2  bzip2 -dc 31.8 s; unbzip2-stream (pure JS) 79 s
- * Installing whole packages decided xz: a 120 MB xz RPM took 5.2 s with xz spawned against
- * 27 s through lzma-native's stream (and 6.3 s for rpm2cpio | cpio), and xz-decompress's
- * xz-embedded cannot read the SHA-256 check rpm's xzdio writes. Spawning gzip or zstd
- * instead gained nothing measurable, so they stay in process.
+ * Installing whole packages then decided the rest. xz: a 120 MB package took 5.2 s with xz
+ * spawned, 27 s through lzma-native's stream (rpm2cpio | cpio: 6.3 s), and xz-decompress's
+ * xz-embedded cannot read the SHA-256 check rpm's xzdio writes. zstd: decoding in a worker
+ * thread, overlapped with our writes, beat both zstd-napi on the main thread and a spawned
+ * zstd (gcc's 120 MB: 0.55 s against 0.5-1.3 s and 0.65-0.9 s, over alternating runs).
  */
 export type PayloadEncoding = 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'none';
 
@@ -49,7 +51,7 @@ export async function* decompressPayload(encoding: PayloadEncoding, compressed: 
     switch (encoding) {
       case 'none': yield* compressed; break;
       case 'gzip': yield* through(compressed, zlib.createGunzip({ chunkSize: 256 * 1024 })); break;
-      case 'zstd': yield* zstdChunks(compressed); break;
+      case 'zstd': yield* zstdInWorker(compressed); break;
       // xz's default --format=auto reads both .xz and the legacy .lzma ("alone") format.
       case 'xz':
       case 'lzma': yield* spawnedDecoder('xz', ['-dc'], compressed, packageFile); break;
@@ -67,36 +69,6 @@ function through(chunks: AsyncIterable<Buffer>, transform: Transform): AsyncIter
   return transform;
 }
 
-interface ZstdDCtx {
-  decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number];
-}
-
-/**
- * zstd through the binding's streaming context directly: no stream object per chunk, and the
- * output buffers are ours, so every yielded chunk stays valid after the next one is made.
- */
-async function* zstdChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const binding = require('zstd-napi/binding') as { DCtx: new () => ZstdDCtx };
-  const dctx = new binding.DCtx();
-  const outSize = 1 << 20;
-  let frameOpen = false;
-  for await (const chunk of chunks) {
-    let input: Buffer = chunk;
-    // Run until the input is used up and the last call left room in the output: then the
-    // decoder holds nothing more it could give for this input (zstd_manual: ZSTD_decompressStream).
-    for (;;) {
-      const out = Buffer.allocUnsafe(outSize);
-      const [remaining, produced, consumed] = dctx.decompressStream(out, input);
-      input = input.subarray(consumed);
-      frameOpen = remaining !== 0;
-      if (produced > 0) yield out.subarray(0, produced);
-      if (input.length === 0 && produced < outSize) break;
-    }
-  }
-  if (frameOpen) throw new Error('the zstd frame ends early');
-}
-
 /**
  * Runs a decompressor program with the compressed bytes on its stdin. Pipes give natural
  * backpressure, so memory stays bounded whatever the payload's size.
@@ -110,6 +82,8 @@ async function* spawnedDecoder(program: string, args: string[], chunks: AsyncIte
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   const exited = once(child, 'close');
+  // Awaited below unless the consumer stops early; then its outcome no longer matters.
+  exited.catch(() => undefined);
   const failure = await spawned;
   if (failure) {
     if (failure.code === 'ENOENT') {

@@ -3,6 +3,7 @@ import { parentsOf, type InstallTree } from './InstallTree';
 import { RpmErrorCode, rpmError } from './RpmError';
 import { fileTypeName, S_IFDIR, S_IFMT, type RpmFile } from './RpmFileList';
 import { conflictBetween, type InstalledPath, type RpmInstallState } from './RpmInstallState';
+import type { StagingTree } from './StagingTree';
 import type { ResolvedOwner } from './stagePayload';
 
 /** One package entry and what installing it does to the tree. */
@@ -13,25 +14,35 @@ export interface PlannedEntry {
   owner: ResolvedOwner;
   record: InstalledPath;
   /**
-   * mkdir: a directory to create; directory: one that exists, whose metadata is set;
-   * place: a staged file renamed into place (replacing a non-directory already there);
-   * same: identical to what an earlier package installed, left as it is (rpm skips it too);
-   * ghost: recorded as owned, never created.
+   * new: not in the tree yet; it arrives with the rename of itself or of the new directory
+   * above it. directory: a directory the tree has, whose metadata is set. replace: a file
+   * renamed over the non-directory the tree has there. same: identical to what an earlier
+   * package installed, left as it is (rpm skips it too). ghost: recorded, never created.
    */
-  action: 'mkdir' | 'directory' | 'place' | 'same' | 'ghost';
+  action: 'new' | 'directory' | 'replace' | 'same' | 'ghost';
 }
+
+/** A step of the placement, in path order: a package entry, or a parent no package lists. */
+interface Step {
+  relative: string;
+  entry?: PlannedEntry;
+  /** Moved from staging by one rename: the topmost new path of its subtree. */
+  moves: boolean;
+}
+
+/** Parent directories no package lists: rpm makes them 0755 root:root. */
+const IMPLICIT_DIRECTORY: ResolvedOwner = { uid: 0, gid: 0, mode: S_IFDIR | 0o755 };
 
 /**
  * Decides, before anything is written, what each entry of a package will do to the tree, and
  * fails if any entry cannot be installed: a path that goes through a symlink or a file in the
- * tree, a directory where the tree (or an earlier package) has a non-directory or the other
- * way round, or a path an earlier package shipped differently (rpm's file conflict). Because
- * every check happens here, applying the plan can only fail on I/O errors.
+ * tree, a directory where the tree has a non-directory or the other way round, or a path an
+ * earlier package shipped differently (rpm's file conflict). Because every check happens
+ * here, applying the plan can only fail on I/O errors.
  */
 export class PlacementPlan {
   readonly entries: PlannedEntry[] = [];
-  /** Parent directories no package lists, made 0755 root:root as rpm makes them. */
-  private readonly implicitDirectories = new Set<string>();
+  private steps: Step[] = [];
 
   constructor(
     private readonly tree: InstallTree,
@@ -40,17 +51,16 @@ export class PlacementPlan {
     private readonly packageFile: string,
   ) {}
 
+  /** Adds an entry; decide() chooses its action, except for a %ghost, which is only recorded. */
   add(file: RpmFile, relative: string, owner: ResolvedOwner, record: InstalledPath): void {
-    this.entries.push({ file, relative, owner, record, action: 'ghost' });
+    this.entries.push({ file, relative, owner, record, action: record.ghost ? 'ghost' : 'new' });
   }
 
-  /** Checks every entry against the tree and the install state; sorts parents first. */
+  /** Checks every entry against the tree and the install state, and orders the placement. */
   decide(): void {
-    this.entries.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
     const listed = new Map(this.entries.filter((e) => !e.record.ghost).map((e) => [e.relative, e]));
-    const implicit = this.implicitDirectories;
-    for (const entry of this.entries) {
-      if (entry.record.ghost) continue;
+    const implicit = new Set<string>();
+    for (const entry of listed.values()) {
       for (const parent of parentsOf(entry.relative)) {
         const parentEntry = listed.get(parent);
         if (parentEntry && !isDirectory(parentEntry.file.mode)) this.refuseParent(entry, parent, `${fileTypeName(parentEntry.file.mode)} of the same package`);
@@ -61,6 +71,21 @@ export class PlacementPlan {
       }
       entry.action = this.actionFor(entry);
     }
+    const steps: Step[] = [...listed.values()].map((entry) => ({ relative: entry.relative, entry, moves: false }));
+    for (const relative of implicit) steps.push({ relative, moves: false });
+    steps.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+    // Parents sort before their children, so the first new path met opens a subtree that one
+    // rename brings over whole; everything below it rides along.
+    let subtree: string | undefined;
+    for (const step of steps) {
+      if (subtree !== undefined && step.relative.startsWith(`${subtree}/`)) continue;
+      subtree = undefined;
+      if (!step.entry || step.entry.action === 'new') {
+        step.moves = true;
+        subtree = step.relative;
+      }
+    }
+    this.steps = steps;
   }
 
   private actionFor(entry: PlannedEntry): PlannedEntry['action'] {
@@ -78,13 +103,13 @@ export class PlacementPlan {
     }
     const existing = this.tree.inspect(entry.relative);
     const wantDirectory = isDirectory(entry.file.mode);
-    if (existing.kind === 'absent') return wantDirectory ? 'mkdir' : 'place';
+    if (existing.kind === 'absent') return 'new';
     if (wantDirectory !== (existing.kind === 'directory')) {
       const holder = previous ? ` (from ${previous.package})` : '';
       throw rpmError(RpmErrorCode.FILE_CONFLICT, this.packageFile,
         `${path} is a ${fileTypeName(entry.file.mode)} in ${this.nevra}, but the tree has a ${existing.kind}${holder} there`);
     }
-    return wantDirectory ? 'directory' : 'place';
+    return wantDirectory ? 'directory' : 'replace';
   }
 
   private refuseParent(entry: PlannedEntry, parent: string, kind: string): never {
@@ -94,71 +119,40 @@ export class PlacementPlan {
   }
 
   /**
-   * Carries the plan out in path order, so every directory exists before what goes in it:
-   * directories are made (or get their metadata), staged files are renamed into place.
+   * Carries the plan out in path order: each new subtree is renamed in from staging, files
+   * for existing directories are renamed one by one, and every directory the package lists
+   * (or that its files need) gets its owner and mode; their mtimes last, since placing their
+   * children moves them.
    */
-  apply(stageDir: string): { placed: number; same: number } {
+  apply(staging: StagingTree): { placed: number; same: number } {
     let placed = 0;
-    let same = 0;
-    const implicit = [...this.implicitDirectories].sort();
-    let nextImplicit = 0;
-    for (const entry of this.entries) {
-      for (; nextImplicit < implicit.length && implicit[nextImplicit]! < entry.relative; nextImplicit++) {
-        this.makeImplicitDirectory(implicit[nextImplicit]!);
-      }
-      const target = this.tree.resolve(entry.relative);
-      switch (entry.action) {
-        case 'ghost':
-          break;
-        case 'same':
-          same++;
-          break;
-        case 'mkdir':
-          fs.mkdirSync(target);
-          this.setDirectoryMetadata(entry, target);
-          this.tree.created(entry.relative, 'directory');
-          placed++;
-          break;
-        case 'directory':
-          this.setDirectoryMetadata(entry, target);
-          placed++;
-          break;
-        case 'place':
-          fs.renameSync(`${stageDir}/${entry.file.index}`, target);
-          this.tree.created(entry.relative, isSymlink(entry.file.mode) ? 'symlink' : 'file');
-          placed++;
-          break;
-      }
-      // A %ghost never replaces what another package really installed at its path.
-      if (entry.action === 'ghost' ? !this.state.paths.has(entry.file.path) : entry.action !== 'same') {
-        this.state.paths.set(entry.file.path, entry.record);
-      }
+    for (const step of this.steps) {
+      const target = this.tree.resolve(step.relative);
+      if (step.moves) fs.renameSync(staging.resolve(step.relative), target);
+      const entry = step.entry;
+      const directory = !entry || isDirectory(entry.file.mode);
+      if (directory) setDirectoryMetadata(target, entry?.owner ?? IMPLICIT_DIRECTORY);
+      else if (entry.action === 'replace') fs.renameSync(staging.resolve(step.relative), target);
+      if (entry && entry.action !== 'same') placed++;
     }
-    // Directory mtimes last: creating their children would have moved them again.
+    for (const step of this.steps) {
+      if (step.entry && isDirectory(step.entry.file.mode)) fs.utimesSync(this.tree.resolve(step.relative), step.entry.file.mtime, step.entry.file.mtime);
+    }
+    let same = 0;
     for (const entry of this.entries) {
-      if (entry.action === 'mkdir' || entry.action === 'directory') fs.utimesSync(this.tree.resolve(entry.relative), entry.file.mtime, entry.file.mtime);
+      if (entry.action === 'same') same++;
+      // A %ghost never replaces what another package really installed at its path.
+      else if (entry.action !== 'ghost' || !this.state.paths.has(entry.file.path)) this.state.paths.set(entry.file.path, entry.record);
     }
     return { placed, same };
   }
+}
 
-  private makeImplicitDirectory(relative: string): void {
-    const target = this.tree.resolve(relative);
-    fs.mkdirSync(target);
-    fs.chmodSync(target, 0o755);
-    fs.chownSync(target, 0, 0);
-    this.tree.created(relative, 'directory');
-  }
-
-  private setDirectoryMetadata(entry: PlannedEntry, target: string): void {
-    fs.chownSync(target, entry.owner.uid, entry.owner.gid);
-    fs.chmodSync(target, entry.owner.mode & 0o7777);
-  }
+function setDirectoryMetadata(target: string, owner: ResolvedOwner): void {
+  fs.chownSync(target, owner.uid, owner.gid);
+  fs.chmodSync(target, owner.mode & 0o7777);
 }
 
 function isDirectory(mode: number): boolean {
   return (mode & S_IFMT) === S_IFDIR;
-}
-
-function isSymlink(mode: number): boolean {
-  return (mode & S_IFMT) === 0o120000;
 }

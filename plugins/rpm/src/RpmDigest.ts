@@ -29,14 +29,15 @@ export function hashName(algorithm: number, packageFile: string, what: string): 
 /**
  * Checks every header digest the signature header carries: SHA256, SHA1 and SHA3-256, each
  * over the main header as it is on disk (rpm's hdrblobDigestUpdate: the canonical magic, then
- * il, dl, the index and the store). They are hex strings.
+ * il, dl, the index and the store). They are hex strings. Returns the names of those checked.
  */
-export function verifyHeaderDigests(signature: RpmHeader, header: RpmHeader, packageFile: string): void {
+export function verifyHeaderDigests(signature: RpmHeader, header: RpmHeader, packageFile: string): string[] {
   const checks: Array<[number, string, string]> = [
     [SigTag.SHA256, 'sha256', 'header SHA256'],
     [SigTag.SHA1, 'sha1', 'header SHA1'],
     [SigTag.SHA3_256, 'sha3-256', 'header SHA3-256'],
   ];
+  const verified: string[] = [];
   for (const [tag, algorithm, what] of checks) {
     const expected = signature.string(tag);
     if (expected === undefined) continue;
@@ -45,7 +46,9 @@ export function verifyHeaderDigests(signature: RpmHeader, header: RpmHeader, pac
     hash.update(header.bytes.subarray(HEADER_MAGIC.length));
     const actual = hash.digest('hex');
     if (actual !== expected.toLowerCase()) throw digestMismatch(packageFile, what, expected, actual);
+    verified.push(what);
   }
+  return verified;
 }
 
 export function digestMismatch(packageFile: string, what: string, expected: string, actual: string): Error {

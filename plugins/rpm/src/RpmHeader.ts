@@ -111,16 +111,6 @@ export class RpmHeader {
     return this.index.has(tag);
   }
 
-  /** The raw index entry, for callers that need the stored type. */
-  entry(tag: number): RpmHeaderEntry | undefined {
-    return this.index.get(tag);
-  }
-
-  /** Every tag present, in index order. */
-  tags(): number[] {
-    return [...this.index.keys()];
-  }
-
   /** A STRING, the first value of an I18NSTRING (the C locale) or of a STRING_ARRAY. */
   string(tag: number): string | undefined {
     return this.strings(tag)?.[0];
@@ -136,20 +126,6 @@ export class RpmHeader {
     for (let i = 0; i < entry.count; i++) {
       const nul = this.store.indexOf(0, at);
       values.push(this.store.toString('utf8', at, nul));
-      at = nul + 1;
-    }
-    return values;
-  }
-
-  /** Raw bytes of each string, for values that must survive exactly (file names, digests). */
-  stringBytes(tag: number): Buffer[] | undefined {
-    const entry = this.index.get(tag);
-    if (!entry || (entry.type !== RpmTagType.STRING && entry.type !== RpmTagType.STRING_ARRAY && entry.type !== RpmTagType.I18NSTRING)) return undefined;
-    const values: Buffer[] = [];
-    let at = entry.offset;
-    for (let i = 0; i < entry.count; i++) {
-      const nul = this.store.indexOf(0, at);
-      values.push(this.store.subarray(at, nul));
       at = nul + 1;
     }
     return values;

@@ -16,13 +16,12 @@ export interface RpmLead {
   /** The NEVR the builder wrote, truncated to 65 bytes; the main header is authoritative. */
   name: string;
   osnum: number;
+  /** 5 (RPMSIGTYPE_HEADERSIG): the only kind rpm has written since rpm 3; rpm ignores it. */
   signatureType: number;
 }
 
 export const LEAD_SIZE = 96;
 const LEAD_MAGIC = 0xedabeedb;
-/** RPMSIGTYPE_HEADERSIG: the only signature kind rpm has written since rpm 3. */
-export const HEADER_SIGNATURE_TYPE = 5;
 
 /** Parses a lead; returns undefined when the magic is not there (the file is not an RPM). */
 export function parseLead(bytes: Buffer): RpmLead | undefined {

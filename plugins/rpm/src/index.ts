@@ -1,7 +1,8 @@
 import { rpmPlugin } from './RpmPlugin';
 
 export { rpmPlugin, PLUGIN_NAME } from './RpmPlugin';
-export { readRpmInfo, formatNevra, type RpmPackageInfo, type RpmFileInfo, type RpmNevra } from './readRpmInfo';
+export { readRpmInfo, type RpmPackageInfo, type RpmFileInfo } from './readRpmInfo';
+export { formatNevra, readNevra, type RpmNevra } from './RpmNevra';
 export { installPackage, type InstallOptions, type InstalledPackage } from './installPackage';
 export { RpmInstallState, STATE_KEY, type InstalledPath } from './RpmInstallState';
 export { openRpm, readRpmHeaders, type RpmHeaders, type OpenedRpm } from './readRpmHeaders';

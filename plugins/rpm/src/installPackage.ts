@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { silentLogger, type Logger } from '@arbor/core/dist/HookContext';
 import { InstallTree, treeRelativePath } from './InstallTree';
 import { PlacementPlan } from './PlacementPlan';
@@ -7,9 +6,10 @@ import { RpmErrorCode, rpmError } from './RpmError';
 import { fileTypeName, isGhost, readFileList, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type RpmFile } from './RpmFileList';
 import { installedPath, RpmInstallState } from './RpmInstallState';
 import { readScripts, readTriggers, type RpmScripts, type RpmTrigger } from './RpmScripts';
+import { StagingTree } from './StagingTree';
 import { stagePayload, type ResolvedOwner } from './stagePayload';
 import { TreeAccounts } from './TreeAccounts';
-import { formatNevra, isSourcePackage, readNevra, type RpmNevra } from './readRpmInfo';
+import { formatNevra, isSourcePackage, readNevra, type RpmNevra } from './RpmNevra';
 import { openRpm } from './readRpmHeaders';
 
 export interface InstallOptions {
@@ -41,15 +41,16 @@ export interface InstalledPackage extends RpmNevra {
  * package lists are made 0755 root:root.
  *
  * Nothing is written to the tree until the whole package has proved good. The payload is
- * unpacked into a staging directory beside the tree (same filesystem, so placing a file is a
- * rename), every digest is checked on the way, and every placement is checked against the
- * tree and the earlier packages first. Any failure before placing leaves the tree untouched.
+ * unpacked into a staging tree beside the tree (same filesystem, so placing is renaming: a
+ * new directory moves in whole), every digest is checked on the way, and every placement is
+ * checked against the tree and the earlier packages first. Any failure before placing leaves
+ * the tree untouched.
  */
 export async function installPackage(packageFile: string, options: InstallOptions): Promise<InstalledPackage> {
   const state = options.state ?? new RpmInstallState();
   const logger = options.logger ?? silentLogger;
   const rpm = await openRpm(packageFile);
-  let stageDir: string | undefined;
+  let staging: StagingTree | undefined;
   try {
     const { header } = rpm;
     const fail = (message: string) => rpmError(RpmErrorCode.HEADER_INVALID, packageFile, message);
@@ -59,12 +60,13 @@ export async function installPackage(packageFile: string, options: InstallOption
     const fileList = readFileList(header, fail);
     const tree = new InstallTree(treeRoot(options.tree, packageFile), packageFile);
     const accounts = TreeAccounts.read(tree);
-    const warnings: string[] = [];
+    const warnings = new Set<string>();
     const owners = fileList.files.map((file) => resolveOwner(file, accounts, warnings));
     const plan = new PlacementPlan(tree, state, nevraText, packageFile);
     const seen = new Set<string>();
+    const relatives = fileList.files.map((file) => checkedPath(file, packageFile));
     for (const file of fileList.files) {
-      const relative = checkedPath(file, packageFile);
+      const relative = relatives[file.index]!;
       if (seen.has(relative)) throw fail(`lists ${file.path} twice`);
       seen.add(relative);
       const ghost = isGhost(file);
@@ -72,15 +74,15 @@ export async function installPackage(packageFile: string, options: InstallOption
       plan.add(file, relative, owners[file.index]!, installedPath(file, nevraText, fileList.digestAlgorithm, ghost));
     }
     plan.decide();
-    stageDir = makeStagingDirectory(tree.root);
-    await stagePayload({ rpm, fileList, owners, stageDir, packageFile });
-    const { placed, same } = plan.apply(stageDir);
+    staging = StagingTree.create(tree.root);
+    await stagePayload({ rpm, fileList, owners, relatives, staging, packageFile });
+    const { placed, same } = plan.apply(staging);
     state.packages.push(nevraText);
-    for (const warning of new Set(warnings)) logger.warn(`${nevraText}: ${warning}`);
-    return { ...nevra, nevra: nevraText, scripts: readScripts(header), triggers: readTriggers(header), placed, same, warnings: [...new Set(warnings)] };
+    for (const warning of warnings) logger.warn(`${nevraText}: ${warning}`);
+    return { ...nevra, nevra: nevraText, scripts: readScripts(header), triggers: readTriggers(header), placed, same, warnings: [...warnings] };
   } finally {
     rpm.close();
-    if (stageDir) fs.rmSync(stageDir, { recursive: true, force: true });
+    staging?.remove();
   }
 }
 
@@ -88,16 +90,16 @@ export async function installPackage(packageFile: string, options: InstallOption
  * Owner names as the tree knows them. Like rpm (rpmfilesStat), an unknown user becomes root
  * and loses the setuid bit, an unknown group becomes root and loses the setgid bit.
  */
-function resolveOwner(file: RpmFile, accounts: TreeAccounts, warnings: string[]): ResolvedOwner {
+function resolveOwner(file: RpmFile, accounts: TreeAccounts, warnings: Set<string>): ResolvedOwner {
   let mode = file.mode;
   let uid = accounts.uid(file.user);
   let gid = accounts.gid(file.group);
   if (uid === undefined && !isGhost(file)) {
-    warnings.push(`user ${file.user} does not exist in the tree - using root`);
+    warnings.add(`user ${file.user} does not exist in the tree - using root`);
     mode &= ~0o4000;
   }
   if (gid === undefined && !isGhost(file)) {
-    warnings.push(`group ${file.group} does not exist in the tree - using root`);
+    warnings.add(`group ${file.group} does not exist in the tree - using root`);
     mode &= ~0o2000;
   }
   uid ??= 0;
@@ -133,14 +135,4 @@ function treeRoot(tree: string, packageFile: string): string {
     // reported below
   }
   throw rpmError(RpmErrorCode.PATH_UNSAFE, packageFile, `cannot install into ${tree}: it is not a directory`);
-}
-
-/**
- * An empty directory on the tree's filesystem for the unpacked payload: beside the tree when
- * its parent is on the same filesystem, otherwise inside it (removed again in every case).
- */
-function makeStagingDirectory(treeRoot: string): string {
-  const parent = path.dirname(treeRoot);
-  const sameFilesystem = parent !== treeRoot && fs.statSync(parent).dev === fs.statSync(treeRoot).dev;
-  return fs.mkdtempSync(path.join(sameFilesystem ? parent : treeRoot, '.arbor-rpm-stage-'));
 }

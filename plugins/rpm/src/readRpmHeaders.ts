@@ -12,6 +12,8 @@ export interface RpmHeaders {
   header: RpmHeader;
   /** Byte offset of the payload in the file. */
   payloadOffset: number;
+  /** The header digests that were checked, e.g. `header SHA256`. */
+  headerDigests: string[];
 }
 
 /** An RPM file opened for one pass: its headers read and checked, the reader at the payload. */
@@ -61,8 +63,8 @@ export async function readRpmHeaders(reader: ByteReader, packageFile: string, fi
   const padding = (8 - (signature.bytes.length % 8)) % 8;
   await reader.skip(padding, 'the signature header padding');
   const header = await readHeader(reader, 'main', packageFile, fileSize);
-  verifyHeaderDigests(signature, header, packageFile);
-  return { lead, signature, header, payloadOffset: reader.offset };
+  const headerDigests = verifyHeaderDigests(signature, header, packageFile);
+  return { lead, signature, header, payloadOffset: reader.offset, headerDigests };
 }
 
 async function readHeader(reader: ByteReader, kind: HeaderKind, packageFile: string, fileSize?: number): Promise<RpmHeader> {

@@ -5,7 +5,8 @@ import { readFileList, fileFlagNames, type RpmFile } from './RpmFileList';
 import type { RpmHeader } from './RpmHeader';
 import { detectPayloadEncoding, PAYLOAD_MAGIC_LENGTH, type PayloadEncoding } from './PayloadDecompressor';
 import { readScripts, readTriggers, type RpmScripts, type RpmTrigger } from './RpmScripts';
-import { SigTag, Tag } from './RpmTag';
+import { Tag } from './RpmTag';
+import { isSourcePackage, readNevra, type RpmNevra } from './RpmNevra';
 import { openRpm } from './readRpmHeaders';
 
 /** A file as `arbor rpm info` prints it. */
@@ -23,16 +24,6 @@ export interface RpmFileInfo {
   mtime: number;
 }
 
-/** Name, epoch, version, release and arch. */
-export interface RpmNevra {
-  name: string;
-  /** null when the package has no EPOCH tag (rpm prints "(none)"). */
-  epoch: number | null;
-  version: string;
-  release: string;
-  arch: string;
-}
-
 /** What `arbor rpm info --json` prints (CLI.md). */
 export interface RpmPackageInfo extends RpmNevra, Record<DependencyKind, RpmDependency[]> {
   summary: string | null;
@@ -41,7 +32,7 @@ export interface RpmPackageInfo extends RpmNevra, Record<DependencyKind, RpmDepe
   payloadCompressor: string | null;
   /** What the payload's magic bytes say it is, whatever the tag claims. */
   payloadEncoding: PayloadEncoding | 'unknown';
-  /** `cpio` or, for RPM v6 packages, `cpio` with stripped (07070X) entries. */
+  /** The PAYLOADFORMAT tag: `cpio` (RPM v6 packages say so too; their entries are stripped). */
   payloadFormat: string | null;
   /** The digests that were checked and matched. */
   verified: string[];
@@ -61,11 +52,8 @@ export async function readRpmInfo(packageFile: string): Promise<RpmPackageInfo> 
     const { header, signature } = rpm;
     const fileList = readFileList(header, fail);
     const verifier = new PayloadVerifier(signature, header, packageFile);
-    let head = Buffer.alloc(0);
-    for await (const chunk of rpm.reader.rest()) {
-      if (head.length < PAYLOAD_MAGIC_LENGTH) head = Buffer.concat([head, chunk.subarray(0, PAYLOAD_MAGIC_LENGTH - head.length)]);
-      verifier.update(chunk);
-    }
+    const head = Buffer.from(await rpm.reader.peek(PAYLOAD_MAGIC_LENGTH));
+    for await (const chunk of rpm.reader.rest()) verifier.update(chunk);
     verifier.finish();
     const compressor = header.string(Tag.PAYLOADCOMPRESSOR) ?? null;
     const info: RpmPackageInfo = {
@@ -75,7 +63,7 @@ export async function readRpmInfo(packageFile: string): Promise<RpmPackageInfo> 
       payloadCompressor: compressor,
       payloadEncoding: detectPayloadEncoding(head, compressor ?? undefined) ?? 'unknown',
       payloadFormat: header.string(Tag.PAYLOADFORMAT) ?? null,
-      verified: [...headerDigestNames(signature), ...verifier.checks],
+      verified: [...rpm.headerDigests, ...verifier.checks],
       ...dependencies(header),
       scripts: readScripts(header),
       triggers: readTriggers(header),
@@ -87,47 +75,10 @@ export async function readRpmInfo(packageFile: string): Promise<RpmPackageInfo> 
   }
 }
 
-export function readNevra(header: RpmHeader): RpmNevra {
-  return {
-    name: header.string(Tag.NAME) ?? '',
-    epoch: header.number(Tag.EPOCH) ?? null,
-    version: header.string(Tag.VERSION) ?? '',
-    release: header.string(Tag.RELEASE) ?? '',
-    arch: header.string(Tag.ARCH) ?? '',
-  };
-}
-
-/** `name-[epoch:]version-release.arch`, as rpm and dnf name a package in messages. */
-export function formatNevra(nevra: RpmNevra): string {
-  const epoch = nevra.epoch ? `${nevra.epoch}:` : '';
-  return `${nevra.name}-${epoch}${nevra.version}-${nevra.release}.${nevra.arch}`;
-}
-
-/**
- * A source package has no SOURCERPM tag (rpm's headerIsSource). Packages with neither it nor
- * SOURCEPACKAGE are told apart as rpm's applyRetrofits does: a source package's files all sit
- * in one empty directory name.
- */
-export function isSourcePackage(header: RpmHeader): boolean {
-  if (header.has(Tag.SOURCERPM)) return false;
-  if (header.has(Tag.SOURCEPACKAGE)) return true;
-  const dirnames = header.strings(Tag.DIRNAMES);
-  if (dirnames) return dirnames.length === 1 && dirnames[0] === '';
-  return (header.strings(Tag.OLDFILENAMES) ?? []).every((name) => !name.startsWith('/'));
-}
-
 function dependencies(header: RpmHeader): Record<DependencyKind, RpmDependency[]> {
   const result = {} as Record<DependencyKind, RpmDependency[]>;
   for (const kind of Object.keys(DependencyKinds) as DependencyKind[]) result[kind] = readDependencies(header, kind);
   return result;
-}
-
-function headerDigestNames(signature: RpmHeader): string[] {
-  const names: string[] = [];
-  if (signature.has(SigTag.SHA256)) names.push('header SHA256');
-  if (signature.has(SigTag.SHA1)) names.push('header SHA1');
-  if (signature.has(SigTag.SHA3_256)) names.push('header SHA3-256');
-  return names;
 }
 
 function fileInfo(file: RpmFile): RpmFileInfo {

@@ -10,6 +10,7 @@ import { RpmErrorCode, rpmError } from './RpmError';
 import { isGhost, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type RpmFile, type RpmFileList } from './RpmFileList';
 import { Tag } from './RpmTag';
 import type { OpenedRpm } from './readRpmHeaders';
+import type { StagingTree } from './StagingTree';
 
 /** The owner and mode a file gets, after owner names were looked up in the tree. */
 export interface ResolvedOwner {
@@ -22,36 +23,30 @@ export interface StageRequest {
   rpm: OpenedRpm;
   fileList: RpmFileList;
   owners: ResolvedOwner[];
-  /** An empty directory; file N is staged as `<stageDir>/<N>`. */
-  stageDir: string;
+  /** File N is staged at `relatives[N]` (its tree-relative path) in `staging`. */
+  relatives: string[];
+  staging: StagingTree;
   packageFile: string;
 }
 
 /**
  * Streams the payload once: hashes the compressed bytes for the payload digest, decompresses,
- * walks the cpio archive and writes every regular file and symlink into the staging directory
- * under its header index, with its final owner, mode, mtime and capabilities, checking each
- * file's digest as its bytes pass. Nothing touches the tree here, so a bad package (any
- * digest, a short file, a cpio entry the header does not list) leaves it as it was.
- *
- * Returns the indexes of the files staged (directories are made from the header later).
+ * walks the cpio archive and writes every regular file and symlink into the staging tree at
+ * its own path, with its final owner, mode, mtime and capabilities, checking each file's
+ * digest as its bytes pass. Every directory the package lists is made there too. Nothing
+ * touches the tree here, so a bad package (any digest, a short file, a cpio entry the header
+ * does not list) leaves it as it was.
  */
-export async function stagePayload(request: StageRequest): Promise<Set<number>> {
+export async function stagePayload(request: StageRequest): Promise<void> {
   const { rpm, packageFile } = request;
   const verifier = new PayloadVerifier(rpm.signature, rpm.header, packageFile);
-  const compressed = rpm.reader.rest();
-  const first = await compressed.next();
-  const head = first.done ? Buffer.alloc(0) : first.value;
-  const encoding = detectPayloadEncoding(head.subarray(0, PAYLOAD_MAGIC_LENGTH), rpm.header.string(Tag.PAYLOADCOMPRESSOR));
+  const head = await rpm.reader.peek(PAYLOAD_MAGIC_LENGTH);
+  const encoding = detectPayloadEncoding(head, rpm.header.string(Tag.PAYLOADCOMPRESSOR));
   if (!encoding) {
-    throw rpmError(RpmErrorCode.UNSUPPORTED, packageFile, `the payload's compression (magic ${head.subarray(0, 6).toString('hex')}) is not one rpm writes`);
+    throw rpmError(RpmErrorCode.UNSUPPORTED, packageFile, `the payload's compression (magic ${head.toString('hex')}) is not one rpm writes`);
   }
   async function* hashed(): AsyncGenerator<Buffer> {
-    if (!first.done) {
-      verifier.update(head);
-      yield head;
-    }
-    for await (const chunk of compressed) {
+    for await (const chunk of rpm.reader.rest()) {
       verifier.update(chunk);
       yield chunk;
     }
@@ -59,30 +54,34 @@ export async function stagePayload(request: StageRequest): Promise<Set<number>> 
   const payload = decompressPayload(encoding, hashed(), packageFile);
   const cpioFail = (message: string) => rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, message);
   const reader = new ByteReader(payload, (what, wanted, got) => cpioFail(`the payload ends inside ${what} (${got} of ${wanted} bytes)`));
-  let staged: Set<number>;
   try {
-    staged = await unpackArchive(new CpioReader(reader, cpioFail), request);
+    await unpackArchive(new CpioReader(reader, cpioFail), request);
     // Whatever follows the trailer (rpm writes nothing, GNU cpio pads) still counts for the digest.
-    for await (const chunk of reader.rest()) void chunk;
+    await reader.skipRest();
   } catch (error) {
-    // A damaged payload usually breaks the decoder or the archive first; the digest (or the
-    // size the signature header records) says what really happened, so it is reported instead.
-    for await (const chunk of rpm.reader.rest()) verifier.update(chunk);
-    verifier.finish();
+    // A damaged payload usually breaks the decoder or the archive first. Its digest (or the
+    // size the signature header records) says what really happened, so that is reported
+    // instead; the file is read again for it, since the decoder stopped part way.
+    await payload.return(undefined);
+    await verifyPayloadOnDisk(request);
     throw error;
   }
   verifier.finish();
-  return staged;
 }
 
-async function unpackArchive(cpio: CpioReader, request: StageRequest): Promise<Set<number>> {
+async function verifyPayloadOnDisk({ rpm, packageFile }: StageRequest): Promise<void> {
+  const verifier = new PayloadVerifier(rpm.signature, rpm.header, packageFile);
+  for await (const chunk of fs.createReadStream(packageFile, { start: rpm.payloadOffset, highWaterMark: 1 << 20 })) verifier.update(chunk as Buffer);
+  verifier.finish();
+}
+
+async function unpackArchive(cpio: CpioReader, request: StageRequest): Promise<void> {
   const { fileList, packageFile } = request;
   const files = fileList.files;
   const carriers = contentCarriers(fileList);
   const hashAlgorithm = hashName(fileList.digestAlgorithm, packageFile, 'FILEDIGESTALGO');
   let byName: Map<string, number> | undefined;
   const seen = new Set<number>();
-  const staged = new Set<number>();
   for (let entry = await cpio.next(); entry; entry = await cpio.next()) {
     if (entry.format === 'newc') byName ??= new Map(files.map((file) => [archiveName(file.path), file.index]));
     const index = entry.format === 'newc' ? byName!.get(archiveName(entry.name)) : entry.fileIndex;
@@ -98,26 +97,27 @@ async function unpackArchive(cpio: CpioReader, request: StageRequest): Promise<S
       throw rpmError(RpmErrorCode.PAYLOAD_INVALID, packageFile, `${file.path} has ${entry.size} bytes in the payload, the header says ${size}`);
     }
     // %ghost entries in a payload (rpm < 4.11 wrote some) are skipped, as rpm does.
-    if (isGhost(file) || type === S_IFDIR) {
+    if (isGhost(file)) {
       await cpio.skipData();
+    } else if (type === S_IFDIR) {
+      await cpio.skipData();
+      request.staging.directory(request.relatives[file.index]!);
     } else if (type === S_IFLNK) {
       await cpio.skipData();
       stageSymlink(file, request);
-      staged.add(file.index);
     } else if (type === S_IFREG) {
       if (carriers.has(file.index)) await stageRegularFile(file, cpio, hashAlgorithm, request);
-      staged.add(file.index);
     } else {
       await cpio.skipData();
     }
   }
   for (const file of files) {
-    const type = file.mode & S_IFMT;
-    if (isGhost(file) || seen.has(file.index) || type === S_IFDIR) continue;
-    throw rpmError(RpmErrorCode.PAYLOAD_INVALID, request.packageFile, `${file.path} is in the header but missing from the payload`);
+    if (isGhost(file)) continue;
+    // Directories the payload leaves out are made from the header, as old packages need.
+    if ((file.mode & S_IFMT) === S_IFDIR) request.staging.directory(request.relatives[file.index]!);
+    else if (!seen.has(file.index)) throw rpmError(RpmErrorCode.PAYLOAD_INVALID, request.packageFile, `${file.path} is in the header but missing from the payload`);
   }
   linkHardlinkSets(fileList, request);
-  return staged;
 }
 
 /** Regular files whose content is in the archive: all but the non-last members of hardlink sets. */
@@ -128,19 +128,21 @@ function contentCarriers(fileList: RpmFileList): Set<number> {
 }
 
 async function stageRegularFile(file: RpmFile, cpio: CpioReader, hashAlgorithm: string, request: StageRequest): Promise<void> {
-  const target = `${request.stageDir}/${file.index}`;
+  const target = request.staging.prepare(request.relatives[file.index]!);
   const owner = request.owners[file.index]!;
   const hash = file.digest ? crypto.createHash(hashAlgorithm) : undefined;
-  const fd = fs.openSync(target, 'wx', 0o600);
+  const permissions = owner.mode & 0o7777;
+  const fd = fs.openSync(target, 'wx', permissions);
   try {
     for await (const chunk of cpio.data()) {
       for (let written = 0; written < chunk.length;) written += fs.writeSync(fd, chunk, written);
       hash?.update(chunk);
     }
     // chown clears setuid/setgid bits and file capabilities, so it comes first. A file root
-    // creates is already root's, which is what most package files are.
+    // creates is already root's, which is what most package files are, and open() already
+    // gave it its mode unless the umask took bits away or the mode has special bits.
     if (owner.uid !== processUid || owner.gid !== processGid) fs.fchownSync(fd, owner.uid, owner.gid);
-    fs.fchmodSync(fd, owner.mode & 0o7777);
+    if (permissions & (0o7000 | processUmask)) fs.fchmodSync(fd, permissions);
     fs.futimesSync(fd, file.mtime, file.mtime);
   } finally {
     fs.closeSync(fd);
@@ -154,9 +156,11 @@ async function stageRegularFile(file: RpmFile, cpio: CpioReader, hashAlgorithm: 
 
 const processUid = process.getuid?.() ?? -1;
 const processGid = process.getgid?.() ?? -1;
+// Read once: the mask cannot change under us in a way that matters, and reading it is free.
+const processUmask = process.umask();
 
 function stageSymlink(file: RpmFile, request: StageRequest): void {
-  const target = `${request.stageDir}/${file.index}`;
+  const target = request.staging.prepare(request.relatives[file.index]!);
   const owner = request.owners[file.index]!;
   fs.symlinkSync(file.linkTo, target);
   fs.lchownSync(target, owner.uid, owner.gid);
@@ -164,10 +168,10 @@ function stageSymlink(file: RpmFile, request: StageRequest): void {
 }
 
 /** Links every member of a hardlink set to the member that carried the content. */
-function linkHardlinkSets(fileList: RpmFileList, request: StageRequest): void {
+function linkHardlinkSets(fileList: RpmFileList, { staging, relatives }: StageRequest): void {
   for (const set of fileList.hardlinkSets) {
-    const carrier = `${request.stageDir}/${set[set.length - 1]}`;
-    for (const member of set.slice(0, -1)) fs.linkSync(carrier, `${request.stageDir}/${member}`);
+    const carrier = staging.resolve(relatives[set[set.length - 1]!]!);
+    for (const member of set.slice(0, -1)) fs.linkSync(carrier, staging.prepare(relatives[member]!));
   }
 }
 
