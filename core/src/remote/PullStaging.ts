@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { blake3 } from '../store/Blake3';
-import { objectRelPath, type ObjectId, type ObjectKindName } from '../store/ObjectId';
+import type { ObjectId, ObjectKindName } from '../store/ObjectId';
+import { moveStagedObjects } from '../store/ObjectStaging';
 import type { Repo } from '../store/Repo';
-
-/** Children before parents, the commit and its signatures last (the store's publish order). */
-const PUBLISH_ORDER: ObjectKindName[] = ['file', 'filez', 'dirmeta', 'dirtree', 'commit', 'commitsig'];
 
 /**
  * Where one pull keeps what it fetched until the whole commit is there: `tmp/pull-<boot>-<commit>/`,
@@ -103,22 +101,7 @@ export class PullStaging {
    */
   publish(): number {
     const names = [...this.names];
-    syncFilesystem(this.dir);
-    const byKind = new Map<string, string[]>();
-    for (const name of names) {
-      const dot = name.indexOf('.');
-      const kind = name.slice(dot + 1);
-      let list = byKind.get(kind);
-      if (!list) byKind.set(kind, (list = []));
-      list.push(name.slice(0, dot));
-    }
-    for (const kind of PUBLISH_ORDER) {
-      for (const id of byKind.get(kind) ?? []) {
-        const target = path.join(this.repo.path, objectRelPath(id, kind));
-        this.repo.ensureShard(path.dirname(target));
-        fs.renameSync(this.stagedPath(id, kind), target);
-      }
-    }
+    moveStagedObjects(this.repo, this.dir, names);
     fs.rmSync(this.dir, { recursive: true, force: true });
     syncFilesystem(this.repo.path);
     return names.length;

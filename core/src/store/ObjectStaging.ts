@@ -44,22 +44,7 @@ export class ObjectStaging {
       this.discard();
       return 0;
     }
-    syncFilesystem(this.path);
-    const byKind = new Map<string, string[]>();
-    for (const name of names) {
-      const dot = name.indexOf('.');
-      const kind = name.slice(dot + 1);
-      let list = byKind.get(kind);
-      if (!list) byKind.set(kind, (list = []));
-      list.push(name.slice(0, dot));
-    }
-    for (const kind of PUBLISH_ORDER) {
-      for (const id of byKind.get(kind) ?? []) {
-        const target = path.join(this.repo.path, objectRelPath(id, kind));
-        this.repo.ensureShard(path.dirname(target));
-        fs.renameSync(path.join(this.path, `${id}.${kind}`), target);
-      }
-    }
+    moveStagedObjects(this.repo, this.path, names);
     fs.rmdirSync(this.path);
     syncFilesystem(this.repo.path);
     return names.length;
@@ -67,5 +52,29 @@ export class ObjectStaging {
 
   discard(): void {
     fs.rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes the staged `<id>.<kind>` files in `dir` durable with one syncfs, then renames them into
+ * objects/ in PUBLISH_ORDER. Shared by commits and pulls; the caller removes `dir` and syncs
+ * the repo once more so the renames are on disk before a ref moves.
+ */
+export function moveStagedObjects(repo: Repo, dir: string, names: readonly string[]): void {
+  syncFilesystem(dir);
+  const byKind = new Map<string, string[]>();
+  for (const name of names) {
+    const dot = name.indexOf('.');
+    const kind = name.slice(dot + 1);
+    let list = byKind.get(kind);
+    if (!list) byKind.set(kind, (list = []));
+    list.push(name.slice(0, dot));
+  }
+  for (const kind of PUBLISH_ORDER) {
+    for (const id of byKind.get(kind) ?? []) {
+      const target = path.join(repo.path, objectRelPath(id, kind));
+      repo.ensureShard(path.dirname(target));
+      fs.renameSync(path.join(dir, `${id}.${kind}`), target);
+    }
   }
 }
