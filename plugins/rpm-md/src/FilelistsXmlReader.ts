@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { feedXmlParser } from './feedXmlParser';
 
 /**
  * Streams filelists.xml into `pkgid -> paths`. rpm-md ties each `<package pkgid="…">` here to
@@ -13,7 +14,6 @@ export async function readFilelistsXml(input: Readable): Promise<Map<string, str
   let current: string[] | undefined;
   let inFile = false;
   let text = '';
-  let failure: Error | undefined;
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
     if (tag.name === 'package') {
@@ -36,17 +36,7 @@ export async function readFilelistsXml(input: Readable): Promise<Map<string, str
       current = undefined;
     }
   });
-  parser.on('error', (error) => {
-    failure ??= error;
-  });
 
-  const decoder = new TextDecoder('utf-8');
-  for await (const chunk of input) {
-    parser.write(decoder.decode(chunk as Buffer, { stream: true }));
-    if (failure) throw failure;
-  }
-  parser.write(decoder.decode());
-  parser.close();
-  if (failure) throw failure;
+  await feedXmlParser(parser, input);
   return files;
 }

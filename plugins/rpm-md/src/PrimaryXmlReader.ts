@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { feedXmlParser } from './feedXmlParser';
 import type { Dependency, DependencyFlag } from './Dependency';
 import { DEPENDENCY_KINDS, type DependencyKind, type RpmPackage } from './RpmPackage';
 
@@ -18,7 +19,6 @@ export async function readPrimaryXml(input: Readable, repo: string): Promise<Rpm
   let dependencyKind: DependencyKind | undefined;
   let text = '';
   let collecting = false;
-  let failure: Error | undefined;
 
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const attrs = tag.attributes as Record<string, string>;
@@ -80,18 +80,8 @@ export async function readPrimaryXml(input: Readable, repo: string): Promise<Rpm
       current = undefined;
     }
   });
-  parser.on('error', (error) => {
-    failure ??= error;
-  });
 
-  const decoder = new TextDecoder('utf-8');
-  for await (const chunk of input) {
-    parser.write(decoder.decode(chunk as Buffer, { stream: true }));
-    if (failure) throw failure;
-  }
-  parser.write(decoder.decode());
-  parser.close();
-  if (failure) throw failure;
+  await feedXmlParser(parser, input);
   return packages;
 }
 
