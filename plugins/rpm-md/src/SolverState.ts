@@ -91,19 +91,7 @@ export class SolverState {
    * `(A unless B)` is "A or B"; `with`/`without` need one package on both sides).
    */
   holds(node: RichNode, exclude?: RpmPackage, extra?: RpmPackage): boolean {
-    const installed = (pkg: RpmPackage) => (pkg !== exclude && this.has(pkg)) || pkg === extra;
-    const walk = (n: RichNode): boolean => {
-      switch (n.op) {
-        case 'dep': return this.index.whatProvides(n.dep).some(installed);
-        case 'and': return n.args.every(walk);
-        case 'or': return n.args.some(walk);
-        case 'with': return this.pairProviders(n.args, false).some(installed);
-        case 'without': return this.pairProviders(n.args, true).some(installed);
-        case 'if': return walk(n.cond) ? walk(n.then) : n.else ? walk(n.else) : true;
-        case 'unless': return walk(n.cond) ? (n.else ? walk(n.else) : true) : walk(n.then);
-      }
-    };
-    return walk(node);
+    return this.evaluate(node, (pkg) => (pkg !== exclude && this.has(pkg)) || pkg === extra, true);
   }
 
   /**
@@ -111,7 +99,11 @@ export class SolverState {
    * "conflicts with A when B is installed", so `if`/`unless` act as conjunctions here.
    */
   private conflictHolds(node: RichNode, owner: RpmPackage, extra?: RpmPackage): boolean {
-    const installed = (pkg: RpmPackage) => (pkg !== owner && this.has(pkg)) || pkg === extra;
+    return this.evaluate(node, (pkg) => (pkg !== owner && this.has(pkg)) || pkg === extra, false);
+  }
+
+  /** Evaluates a rich expression; `ifWithoutElse` is the value of `(A if B)` when B is false. */
+  private evaluate(node: RichNode, installed: (pkg: RpmPackage) => boolean, ifWithoutElse: boolean): boolean {
     const walk = (n: RichNode): boolean => {
       switch (n.op) {
         case 'dep': return this.index.whatProvides(n.dep).some(installed);
@@ -119,8 +111,8 @@ export class SolverState {
         case 'or': return n.args.some(walk);
         case 'with': return this.pairProviders(n.args, false).some(installed);
         case 'without': return this.pairProviders(n.args, true).some(installed);
-        case 'if': return walk(n.cond) ? walk(n.then) : n.else ? walk(n.else) : false;
-        case 'unless': return walk(n.cond) ? (n.else ? walk(n.else) : false) : walk(n.then);
+        case 'if': return walk(n.cond) ? walk(n.then) : n.else ? walk(n.else) : ifWithoutElse;
+        case 'unless': return walk(n.cond) ? (n.else ? walk(n.else) : ifWithoutElse) : walk(n.then);
       }
     };
     return walk(node);
