@@ -19,6 +19,13 @@ if (stale) {
   console.error('arbor: installing dependencies (npm ci)...');
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
 }
+// The native addon is built by npm install; rebuild it when its sources changed since.
+const addon = path.join(root, 'core', 'build', 'Release', 'arbor_native.node');
+const nativeSources = [path.join(root, 'core', 'binding.gyp'), ...fs.readdirSync(path.join(root, 'core', 'native')).map((name) => path.join(root, 'core', 'native', name))];
+if (!fs.existsSync(addon) || nativeSources.some((source) => fs.statSync(source).mtimeMs > fs.statSync(addon).mtimeMs)) {
+  console.error('arbor: building the native addon (node-gyp)...');
+  run('npm', ['run', 'install', '--workspace', 'core', '--loglevel=error']);
+}
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 // The CLI reads every command's flags from this manifest instead of loading each command.
 run(process.execPath, [path.join(root, 'scripts', 'oclif-manifest.mjs')]);

@@ -6,6 +6,7 @@
  *     flock(2); the repo lock builds on it.
  *   - syncfs: one flush of the filesystem that holds a directory, syncfs(2), instead of an
  *     fsync per written object.
+ *   - fsBatch / fsBatchAsync: mkdir, link, chown and chmod in batches (fs_batch.c).
  * Everything is synchronous: callers run it in worker threads or in tight loops, where the
  * libuv thread pool would only add per-call overhead.
  */
@@ -19,6 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "fs_batch.h"
 
 #define PATH_BUF 4096
 #define NAME_BUF 256
@@ -241,6 +243,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "syncfs", NULL, syncfs_js, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
+  register_fs_batch(env, exports);
   napi_value value;
   napi_create_int32(env, LOCK_SH, &value); napi_set_named_property(env, exports, "LOCK_SH", value);
   napi_create_int32(env, LOCK_EX, &value); napi_set_named_property(env, exports, "LOCK_EX", value);

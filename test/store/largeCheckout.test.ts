@@ -6,7 +6,7 @@ import { requireRoot } from '../support/requireTool';
 import { useTempDir } from '../support/tempDir';
 import { describeTree, removeTree, storeArbor } from './storeFixture';
 
-describe('hardlink checkout of a large tree (links on two threads)', function () {
+describe('hardlink checkout of a large tree (native batches side by side)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('arbor-large-');
 

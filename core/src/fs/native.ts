@@ -9,6 +9,9 @@ export interface ArborNative {
   lremovexattr(path: string | Buffer, name: string): void;
   flock(fd: number, operation: number): boolean;
   syncfs(fd: number): void;
+  /** See FsBatch: returns (index, errno) pairs of the operations that failed. */
+  fsBatch(ops: Buffer): Int32Array;
+  fsBatchAsync(ops: Buffer): Promise<Int32Array>;
   readonly LOCK_SH: number;
   readonly LOCK_EX: number;
   readonly LOCK_NB: number;

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ArborError, ErrorCode, isSymlinkMode, missingObject, osPath, type Logger, type Repo } from '@arbor/core';
+import { ArborError, ErrorCode, bytePathFromOs, isSymlinkMode, missingObject, osPath, type Logger, type Repo } from '@arbor/core';
 import type { CopyPlacer } from './CopyPlacer';
 import type { FilePlacer } from './FilePlacer';
 
@@ -18,9 +18,12 @@ const isRoot = process.getuid?.() === 0;
 export class HardlinkPlacer implements FilePlacer {
   readonly strategy = 'hardlink';
   private readonly objects: string;
+  /** The same, as a latin1 byte string for FsBatch. */
+  private readonly objectBytes: string;
 
   private constructor(private readonly repo: Repo, private readonly copy: CopyPlacer, private readonly logger: Logger, private readonly fallbackToCopy: boolean) {
     this.objects = `${repo.path}/objects/`;
+    this.objectBytes = bytePathFromOs(this.objects);
   }
 
   static create(repo: Repo, copy: CopyPlacer, options: { fallbackToCopy: boolean }, logger: Logger): FilePlacer {
@@ -45,6 +48,10 @@ export class HardlinkPlacer implements FilePlacer {
 
   objectPath(id: string): string {
     return `${this.objects}${id.slice(0, 2)}/${id.slice(2)}.file`;
+  }
+
+  objectBytePath(id: string): string {
+    return `${this.objectBytes}${id.slice(0, 2)}/${id.slice(2)}.file`;
   }
 
   place(id: string, dest: string): boolean {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   ArborError,
   ErrorCode,
+  FsBatch,
   bytePathFromOs,
   displayPath,
   joinBytePath,
@@ -16,21 +17,21 @@ import {
 } from '@arbor/core';
 import type { FilePlacer } from './FilePlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
-import { ParallelLinker } from './ParallelLinker';
+import { linkInBatches } from './BatchedLinker';
 
 interface DirNode {
   /** Destination, as a latin1 byte string. */
   dest: string;
   tree: DirTree;
   meta: string;
+  /** Indexes of the subdirectories in the walk. */
+  children: number[];
   /** True when the directory was there before (union): its own metadata is left alone. */
   existed?: boolean;
 }
 
 /** Checkouts of fewer files than this draw no progress bar. */
 const PROGRESS_MIN = 2000;
-/** Hardlink checkouts of at least this many files link on two threads (ParallelLinker). */
-const PARALLEL_MIN = 4000;
 const isRoot = process.getuid?.() === 0;
 
 /**
@@ -51,13 +52,14 @@ export class TreeWriter {
 
   async run(): Promise<CheckoutResult> {
     const root = bytePathFromOs(this.request.dest);
-    const nodes: DirNode[] = [{ dest: root, tree: this.repo.readDirTree(this.request.dirtree), meta: this.request.dirmeta }];
+    const nodes: DirNode[] = [{ dest: root, tree: this.repo.readDirTree(this.request.dirtree), meta: this.request.dirmeta, children: [] }];
     let files = 0;
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index]!;
       files += node.tree.files.length;
       for (const dir of node.tree.dirs) {
-        nodes.push({ dest: joinBytePath(node.dest, dir.name), tree: this.repo.readDirTree(dir.tree), meta: dir.meta });
+        node.children.push(nodes.length);
+        nodes.push({ dest: joinBytePath(node.dest, dir.name), tree: this.repo.readDirTree(dir.tree), meta: dir.meta, children: [] });
       }
       if (index % 512 === 0) this.context.signal.throwIfAborted();
     }
@@ -65,12 +67,12 @@ export class TreeWriter {
     for (const node of nodes) this.repo.readDirMeta(node.meta);
 
     const progress = files >= PROGRESS_MIN ? this.context.progress.start('checkout', files) : undefined;
-    const linker = this.placer instanceof HardlinkPlacer && this.placer.batchable && files >= PARALLEL_MIN ? this.placer : undefined;
+    const linker = this.placer instanceof HardlinkPlacer && this.placer.batchable && !this.request.union ? this.placer : undefined;
     let copied = 0;
     try {
       nodes[0]!.existed = this.prepareRoot(root);
       if (linker) {
-        copied = await this.linkInParallel(nodes, linker, progress);
+        copied = await this.linkInBatches(nodes, linker, progress);
       } else {
         for (let index = 0; index < nodes.length; index++) {
           const node = nodes[index]!;
@@ -82,10 +84,7 @@ export class TreeWriter {
           if (index % 64 === 0) this.context.signal.throwIfAborted();
         }
       }
-      for (let index = nodes.length - 1; index >= 0; index--) {
-        const node = nodes[index]!;
-        if (!node.existed) this.applyDirMeta(node.dest, node.meta);
-      }
+      this.applyDirMetas(nodes);
     } finally {
       progress?.done();
     }
@@ -93,36 +92,19 @@ export class TreeWriter {
   }
 
   /**
-   * All directories first, on this thread, then the links on two workers. Making directories
-   * while the workers linked into them measured slower (mkdir and link contend for the same
-   * parent directories). Links that failed are redone here through placeFile, which knows about
-   * --union, fallbacks and missing objects.
+   * A fresh hardlink checkout of a bare repo: native batches over disjoint subtrees make the
+   * directories and links side by side (BatchedLinker). What failed is redone here through
+   * makeDirectory and placeFile, which know about fallbacks, missing objects and errors.
    */
-  private async linkInParallel(nodes: DirNode[], placer: HardlinkPlacer, progress: { tick(count?: number): void } | undefined): Promise<number> {
-    for (let index = 1; index < nodes.length; index++) {
-      nodes[index]!.existed = this.makeDirectory(nodes[index]!.dest);
-      if (index % 256 === 0) this.context.signal.throwIfAborted();
-    }
-    const linker = new ParallelLinker();
-    const ids: string[] = [];
-    const dests: string[] = [];
-    try {
-      for (const node of nodes) {
-        for (const file of node.tree.files) {
-          const dest = joinBytePath(node.dest, file.name);
-          linker.link(placer.objectPath(file.file), osPath(dest), ids.length);
-          ids.push(file.file);
-          dests.push(dest);
-        }
-        progress?.tick(node.tree.files.length);
-      }
-    } catch (error) {
-      await linker.finish().catch(() => undefined);
-      throw error;
-    }
-    const failed = await linker.finish();
+  private async linkInBatches(nodes: DirNode[], placer: HardlinkPlacer, progress: { tick(count?: number): void } | undefined): Promise<number> {
+    const redo = await linkInBatches(nodes, (id) => placer.objectBytePath(id), (count) => progress?.tick(count));
+    this.context.signal.throwIfAborted();
     let copied = 0;
-    for (const job of failed) if (this.placeFile(ids[job]!, dests[job]!)) copied++;
+    for (const { node, file } of redo) {
+      const { dest, tree } = nodes[node]!;
+      if (file < 0) this.makeDirectory(dest);
+      else if (this.placeFile(tree.files[file]!.file, joinBytePath(dest, tree.files[file]!.name))) copied++;
+    }
     return copied;
   }
 
@@ -170,6 +152,28 @@ export class TreeWriter {
       }
       throw placeError(dest, error);
     }
+  }
+
+  /**
+   * Each new directory's owner, mode and xattrs, children before parents so that a read-only
+   * directory is closed only once it is full. Xattrs go first (chown of a directory keeps them,
+   * and a non-root owner can still write them before the mode drops w); owner and mode follow
+   * in one native batch. A directory that failed is redone alone, for its error.
+   */
+  private applyDirMetas(nodes: DirNode[]): void {
+    const ops = new FsBatch();
+    const opNodes: DirNode[] = [];
+    for (let index = nodes.length - 1; index >= 0; index--) {
+      const node = nodes[index]!;
+      if (node.existed) continue;
+      const meta = this.repo.readDirMeta(node.meta);
+      for (const [name, value] of meta.xattrs) {
+        if (isRoot || name.startsWith('user.')) setXattr(osPath(node.dest), name, value);
+      }
+      ops.chownChmod(node.dest, isRoot ? meta.uid : -1, isRoot ? meta.gid : -1, meta.mode & 0o7777);
+      opNodes.push(node);
+    }
+    for (const failure of ops.run()) this.applyDirMeta(opNodes[failure.index]!.dest, opNodes[failure.index]!.meta);
   }
 
   /** Owner first, then mode (chown clears setuid/setgid), then xattrs. */

@@ -1,0 +1,141 @@
+import { FsBatch, type DirTree } from '@arbor/core';
+
+/** A directory of the checkout, in the walk order of TreeWriter (parents before children). */
+export interface LinkNode {
+  /** Destination, as a latin1 byte string. */
+  dest: string;
+  tree: DirTree;
+  children: number[];
+}
+
+/** One operation of a batch that failed, for the caller to redo: a directory, or one of its files. */
+export interface LinkRedo {
+  node: number;
+  /** Index in the node's files, or -1 for the mkdir of the node itself. */
+  file: number;
+}
+
+/** mkdir costs about seven link calls on ext4 (strace of ostree checkout: 44 µs against 6 µs). */
+const MKDIR_COST = 7;
+/** Batches queued at once: the libuv pool runs four at a time, and each one ticks the progress. */
+const BATCHES = 8;
+/** Work units are cut to about this share of the whole, so that the batches come out even. */
+const UNITS_PER_BATCH = 4;
+
+interface Unit {
+  cost: number;
+  /** A whole subtree whose root directory the unit creates... */
+  subtree?: number;
+  /** ...or files [from, to) of a directory made before the batches. */
+  files?: { node: number; from: number; to: number };
+}
+
+interface Batch {
+  cost: number;
+  ops: FsBatch;
+  /** For each operation of the batch, what it was. */
+  nodes: number[];
+  files: number[];
+}
+
+/**
+ * Places a hardlink checkout with native batches of mkdir and link (FsBatch) that run side by
+ * side on the libuv pool. The tree is cut into units that touch disjoint directories: whole
+ * subtrees, whose first operation makes their root, and slices of the files of the few large
+ * directories above them, which are made first, here. Units are dealt to batches largest
+ * first, each to the least loaded batch. Nothing is read back from DEST.
+ *
+ * Returns the operations that failed (an existing name, a missing object, EXDEV, EMLINK...) in
+ * an order where every directory comes before what it holds, so the caller can redo them one by
+ * one with full error handling.
+ */
+export async function linkInBatches(
+  nodes: LinkNode[],
+  objectPath: (id: string) => string,
+  onProgress: (files: number) => void,
+): Promise<LinkRedo[]> {
+  const cost = subtreeCosts(nodes);
+  const unitMax = Math.max(256, Math.ceil(cost[0]! / (BATCHES * UNITS_PER_BATCH)));
+  const made: number[] = [];
+  const units: Unit[] = [];
+  const split = (node: number): void => {
+    const files = nodes[node]!.tree.files.length;
+    for (let from = 0; from < files; from += unitMax) {
+      const to = Math.min(files, from + unitMax);
+      units.push({ cost: to - from, files: { node, from, to } });
+    }
+    for (const child of nodes[node]!.children) {
+      if (cost[child]! > unitMax) {
+        made.push(child);
+        split(child);
+      } else {
+        units.push({ cost: cost[child]!, subtree: child });
+      }
+    }
+  };
+  split(0);
+
+  const redo: LinkRedo[] = [];
+  if (made.length > 0) {
+    const ops = new FsBatch();
+    for (const node of made) ops.mkdir(nodes[node]!.dest);
+    // A directory that could not be made: the caller redoes it, and throws its error.
+    for (const failure of ops.run()) redo.push({ node: made[failure.index]!, file: -1 });
+    if (redo.length > 0) return redo;
+  }
+
+  const batches: Batch[] = Array.from({ length: BATCHES }, () => ({ cost: 0, ops: new FsBatch(), nodes: [], files: [] }));
+  units.sort((a, b) => b.cost - a.cost);
+  for (const unit of units) {
+    let target = batches[0]!;
+    for (const batch of batches) if (batch.cost < target.cost) target = batch;
+    target.cost += unit.cost;
+    if (unit.files) addFiles(target, nodes, unit.files.node, unit.files.from, unit.files.to, objectPath);
+    else addSubtree(target, nodes, unit.subtree!, objectPath);
+  }
+
+  const results = await Promise.all(batches.map(async (batch) => {
+    if (batch.ops.count === 0) return [];
+    const failures = await batch.ops.runAsync();
+    onProgress(batch.files.reduce((count, file) => count + (file >= 0 ? 1 : 0), 0));
+    return failures;
+  }));
+  batches.forEach((batch, index) => {
+    for (const failure of results[index]!) redo.push({ node: batch.nodes[failure.index]!, file: batch.files[failure.index]! });
+  });
+  return redo;
+}
+
+/** Each directory's cost plus that of everything below it. */
+function subtreeCosts(nodes: LinkNode[]): number[] {
+  const cost = nodes.map((node) => MKDIR_COST + node.tree.files.length);
+  for (let index = nodes.length - 1; index >= 0; index--) {
+    for (const child of nodes[index]!.children) cost[index]! += cost[child]!;
+  }
+  return cost;
+}
+
+function addFiles(batch: Batch, nodes: LinkNode[], node: number, from: number, to: number, objectPath: (id: string) => string): void {
+  const { dest, tree } = nodes[node]!;
+  const prefix = dest.endsWith('/') ? dest : `${dest}/`;
+  for (let file = from; file < to; file++) {
+    const entry = tree.files[file]!;
+    batch.ops.link(objectPath(entry.file), prefix + entry.name);
+    batch.nodes.push(node);
+    batch.files.push(file);
+  }
+}
+
+/** Parents first: each directory's mkdir, then its files, then its subdirectories. */
+function addSubtree(batch: Batch, nodes: LinkNode[], root: number, objectPath: (id: string) => string): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    batch.ops.mkdir(nodes[node]!.dest);
+    batch.nodes.push(node);
+    batch.files.push(-1);
+    addFiles(batch, nodes, node, 0, nodes[node]!.tree.files.length, objectPath);
+    const children = nodes[node]!.children;
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
+  }
+}
