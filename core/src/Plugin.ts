@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import * as v from 'valibot';
 import type { Arbor } from './Arbor';
 import { ArborError } from './errors/ArborError';
 import { ErrorCode } from './errors/codes';
@@ -19,7 +19,7 @@ export interface PluginDefinition<Options> {
   name: string;
   version?: string;
   /** The schema the plugin owns; unknown keys get "did you mean". */
-  options?: ZodType<Options>;
+  options?: v.BaseSchema<unknown, Options, v.BaseIssue<unknown>>;
   apply(arbor: Arbor, options: Options): void;
 }
 
@@ -55,9 +55,9 @@ function parsePluginOptions<Options>(definition: PluginDefinition<Options>, raw:
     }
     return raw as Options;
   }
-  const result = definition.options.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = formatSchemaIssues(result.error.issues, definition.options, `options of ${definition.name}`);
+  const result = v.safeParse(definition.options, raw);
+  if (result.success) return result.output;
+  const issue = formatSchemaIssues(result.issues, definition.options, `options of ${definition.name}`);
   throw new ArborError(ErrorCode.PLUGIN_OPTIONS_INVALID, issue.message, { hint: issue.hint, plugin: definition.name });
 }
 

@@ -11,7 +11,7 @@ export type { ConfigFile, Bootloader } from './config/configSchema';
 export { ED25519, generateKeyPair, readPrivateKey, readPublicKey, parsePublicKey, keyIdOf, sign, verifySignature, mergeSignature } from './signing/Ed25519Key';
 export { BootEntry } from './sysroot/BootEntry';
 export { copyTree, copyEntry, copyMetadata } from './sysroot/copyTree';
-export { z } from 'zod';
+export * as v from 'valibot';
 export * from './store';
 export { readXattrs, readXattrList, setXattr, removeXattr, applyXattrs, type Xattrs } from './fs/xattr';
 export { syncFilesystem } from './fs/syncFilesystem';

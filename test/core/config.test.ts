@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError, CONFIG_SEARCH_PLACES, definePlugin, loadConfig, z } from '@arbor/core';
+import { ArborError, CONFIG_SEARCH_PLACES, definePlugin, loadConfig, v } from '@arbor/core';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 
@@ -106,7 +106,7 @@ describe('config', () => {
   it('validates plugin options against the plugin\'s own schema', () => {
     const factory = definePlugin({
       name: 'arbor:example',
-      options: z.strictObject({ timeoutMs: z.number().int().positive().optional() }),
+      options: v.strictObject({ timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }),
       apply() {},
     });
     assert.equal(factory({ timeoutMs: 10 }).name, 'arbor:example');

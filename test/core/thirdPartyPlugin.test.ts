@@ -11,11 +11,11 @@ import { installPackage } from './fakeProject';
  * this workspace, depending on @arbor/core, named in the project's config.
  */
 const STAMP_PLUGIN = `
-import { definePlugin, Stage, z } from '@arbor/core';
+import { definePlugin, Stage, v } from '@arbor/core';
 
 export default definePlugin({
   name: 'acme:stamp',
-  options: z.strictObject({ builder: z.string() }),
+  options: v.strictObject({ builder: v.string() }),
   apply(arbor, options) {
     arbor.hooks.commit.tapPromise({ name: 'acme:stamp', stage: Stage.POST }, async (metadata) => ({
       ...metadata,

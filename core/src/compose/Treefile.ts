@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { formatSchemaIssues } from '../config/formatSchemaIssue';
@@ -15,31 +15,34 @@ function parseYaml(text: string): unknown {
  * are errors with a "did you mean", since a misspelt `exclude-packages` would silently compose
  * the wrong tree.
  */
-const RepoEntry = z.union([
-  z.string().min(1),
-  z.strictObject({ id: z.string().min(1), url: z.string().min(1) }),
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
+const RepoEntry = v.union([
+  nonEmpty,
+  v.strictObject({ id: nonEmpty, url: nonEmpty }),
 ]);
+/** A list defaulting to a fresh empty one per parse (the loader edits the lists it returns). */
+const list = <T extends v.GenericSchema>(item: T) => v.optional(v.array(item), () => []);
 
-export const TreefileSchema = z.strictObject({
-  ref: z.string().min(1),
-  repos: z.array(RepoEntry).default([]),
-  packages: z.array(z.string()).default([]),
-  'exclude-packages': z.array(z.string()).default([]),
-  recommends: z.boolean().default(true),
-  'remove-files': z.array(z.string().min(1)).default([]),
+export const TreefileSchema = v.strictObject({
+  ref: nonEmpty,
+  repos: list(RepoEntry),
+  packages: list(v.string()),
+  'exclude-packages': list(v.string()),
+  recommends: v.optional(v.boolean(), true),
+  'remove-files': list(nonEmpty),
   /** `[source, destination]`: source relative to the treefile, destination absolute in the tree. */
-  'add-files': z.array(z.tuple([z.string().min(1), z.string().min(1)])).default([]),
-  units: z.array(z.string().min(1)).default([]),
-  'postprocess-script': z.string().min(1).optional(),
-  selinux: z.boolean().default(false),
-  metadata: z.record(z.string(), z.unknown()).default({}),
-  'automatic-version-prefix': z.string().min(1).optional(),
+  'add-files': list(v.tuple([nonEmpty, nonEmpty])),
+  units: list(nonEmpty),
+  'postprocess-script': v.optional(nonEmpty),
+  selinux: v.optional(v.boolean(), false),
+  metadata: v.optional(v.record(v.string(), v.unknown()), () => ({})),
+  'automatic-version-prefix': v.optional(nonEmpty),
   /** Run %pre/%post/... scriptlets (Arbor's own key; rpm-ostree always runs them). */
-  scriptlets: z.boolean().default(true),
-  include: z.union([z.string(), z.array(z.string())]).optional(),
+  scriptlets: v.optional(v.boolean(), true),
+  include: v.optional(v.union([v.string(), v.array(v.string())])),
 });
 
-export type Treefile = z.output<typeof TreefileSchema>;
+export type Treefile = v.InferOutput<typeof TreefileSchema>;
 
 export interface LoadedTreefile {
   treefile: Treefile;
@@ -57,12 +60,12 @@ export function loadTreefile(file: string): LoadedTreefile {
   const absolute = path.resolve(file);
   const files: string[] = [];
   const raw = readWithIncludes(absolute, files, []);
-  const result = TreefileSchema.safeParse(raw);
+  const result = v.safeParse(TreefileSchema, raw);
   if (!result.success) {
-    const problem = formatSchemaIssues(result.error.issues, TreefileSchema, `treefile ${file}`);
+    const problem = formatSchemaIssues(result.issues, TreefileSchema, `treefile ${file}`);
     throw new ArborError(ErrorCode.COMPOSE_TREEFILE_INVALID, problem.message, { hint: problem.hint, exitCode: 1 });
   }
-  const treefile = result.data;
+  const treefile = result.output;
   // rpm-ostree accepts several names in one entry ("bash coreutils").
   treefile.packages = treefile.packages.flatMap((entry) => entry.split(/\s+/).filter(Boolean));
   treefile['exclude-packages'] = treefile['exclude-packages'].flatMap((entry) => entry.split(/\s+/).filter(Boolean));

@@ -1,27 +1,29 @@
-import { z } from 'zod';
+import * as v from 'valibot';
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
 
 /** A plugin reference: a name (`grub`, `arbor-plugin-x`, a path) or `[name, options]`. */
-export const PluginReferenceSchema = z.union([
-  z.string().min(1),
-  z.tuple([z.string().min(1), z.record(z.string(), z.unknown())]),
+export const PluginReferenceSchema = v.union([
+  nonEmpty,
+  v.tuple([nonEmpty, v.record(v.string(), v.unknown())]),
 ]);
 
-export const BootloaderSchema = z.enum(['grub', 'systemd-boot', 'bls', 'none']);
+export const BootloaderSchema = v.picklist(['grub', 'systemd-boot', 'bls', 'none']);
 
 /**
  * The config file (`arbor.config.*`, `.arborrc*`, `package.json#arbor`). Strict: an unknown key
  * is an error with a suggestion, so a typo never silently does nothing.
  */
-export const ConfigSchema = z.strictObject({
+export const ConfigSchema = v.strictObject({
   /** Presets to expand first, in order; `default` when absent. */
-  preset: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  preset: v.optional(v.union([nonEmpty, v.array(nonEmpty)])),
   /** The user's own plugins, applied after every preset's. */
-  plugins: z.array(PluginReferenceSchema).optional(),
-  bootloader: BootloaderSchema.optional(),
+  plugins: v.optional(v.array(PluginReferenceSchema)),
+  bootloader: v.optional(BootloaderSchema),
   /** The EFI system partition, for systemd-boot; `SYSROOT/boot/efi` when absent. */
-  esp: z.string().min(1).optional(),
+  esp: v.optional(nonEmpty),
 });
 
-export type ConfigFile = z.infer<typeof ConfigSchema>;
-export type PluginReference = z.infer<typeof PluginReferenceSchema>;
-export type Bootloader = z.infer<typeof BootloaderSchema>;
+export type ConfigFile = v.InferOutput<typeof ConfigSchema>;
+export type PluginReference = v.InferOutput<typeof PluginReferenceSchema>;
+export type Bootloader = v.InferOutput<typeof BootloaderSchema>;

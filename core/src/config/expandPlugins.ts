@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { PresetSchema, type Preset } from '../Preset';
@@ -51,9 +52,9 @@ async function expandPreset(reference: string, dir: string, entries: PluginEntry
 }
 
 function parsePreset(value: unknown, id: string): Preset {
-  const parsed = PresetSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problem = formatSchemaIssues(parsed.error.issues, PresetSchema, `preset ${id}`);
+  const parsed = v.safeParse(PresetSchema, value);
+  if (parsed.success) return parsed.output;
+  const problem = formatSchemaIssues(parsed.issues, PresetSchema, `preset ${id}`);
   throw new ArborError(ErrorCode.PRESET_INVALID, problem.message, { hint: problem.hint });
 }
 

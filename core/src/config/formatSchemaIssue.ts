@@ -1,7 +1,7 @@
 import { closest } from 'fastest-levenshtein';
-import type { ZodType } from 'zod';
+import type { GenericSchema } from 'valibot';
 
-/** A zod issue as Arbor says it: one line naming the key and the file, and a hint. */
+/** A schema issue as Arbor says it: one line naming the key and the file, and a hint. */
 export interface SchemaProblem {
   /** Dotted key path, e.g. `plugins[1]` or `bootloader`. */
   key: string;
@@ -9,13 +9,23 @@ export interface SchemaProblem {
   hint?: string;
 }
 
-interface ZodIssueLike {
-  code: string;
-  path: PropertyKey[];
+/** The parts of a valibot issue this file reads. */
+interface IssueLike {
+  type: string;
+  expected: string | null;
   message: string;
-  keys?: string[];
-  values?: unknown[];
-  expected?: string;
+  path?: ReadonlyArray<{ key: unknown }>;
+}
+
+/** The parts of a valibot schema this file walks, to list the keys allowed at a path. */
+interface SchemaLike {
+  type: string;
+  entries?: Record<string, SchemaLike>;
+  wrapped?: SchemaLike;
+  options?: ReadonlyArray<SchemaLike | string>;
+  item?: SchemaLike;
+  items?: SchemaLike[];
+  value?: SchemaLike;
 }
 
 /** Renders `plugins[1].options` style paths, the way users write them in JSON or YAML. */
@@ -25,24 +35,34 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+/** A strict object's issue for a key it does not know. */
+function isUnknownKey(issue: IssueLike): boolean {
+  return issue.type.startsWith('strict_') && issue.expected === 'never' && (issue.path?.length ?? 0) > 0;
+}
+
+function keysOf(issue: IssueLike): PropertyKey[] {
+  return (issue.path ?? []).map((item) => item.key as PropertyKey);
+}
+
 /**
  * Picks the problem to report: an unknown key first (a typo usually also makes a required
- * key look missing, and the typo is the thing to fix), else the first one zod found.
+ * key look missing, and the typo is the thing to fix), else the first one found.
  */
-export function formatSchemaIssues(issues: readonly ZodIssueLike[], schema: ZodType, where: string): SchemaProblem {
-  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!;
+export function formatSchemaIssues(issues: readonly IssueLike[], schema: GenericSchema, where: string): SchemaProblem {
+  const issue = issues.find(isUnknownKey) ?? issues[0]!;
   return formatSchemaIssue(issue, schema, where);
 }
 
 /**
- * Formats one problem zod found. `where` names the file (or the plugin whose options
+ * Formats one problem the schema found. `where` names the file (or the plugin whose options
  * these are). Unknown keys get the closest known key as a suggestion.
  */
-export function formatSchemaIssue(issue: ZodIssueLike, schema: ZodType, where: string): SchemaProblem {
-  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-    const unknownKey = issue.keys[0]!;
-    const keyPath = formatKeyPath([...issue.path, unknownKey]);
-    const known = knownKeysAt(schema, issue.path);
+export function formatSchemaIssue(issue: IssueLike, schema: GenericSchema, where: string): SchemaProblem {
+  const path = keysOf(issue);
+  if (isUnknownKey(issue)) {
+    const unknownKey = String(path[path.length - 1]);
+    const keyPath = formatKeyPath(path);
+    const known = knownKeysAt(schema, path.slice(0, -1));
     const suggestion = known.length ? closest(unknownKey, known) : undefined;
     const suffix = suggestion ? `; did you mean "${suggestion}"?` : '';
     return {
@@ -51,55 +71,38 @@ export function formatSchemaIssue(issue: ZodIssueLike, schema: ZodType, where: s
       hint: known.length ? `Known keys here: ${known.join(', ')}` : undefined,
     };
   }
-  const keyPath = formatKeyPath(issue.path) || '(top level)';
-  if (issue.code === 'invalid_value' && issue.values?.length) {
-    return {
-      key: keyPath,
-      message: `Key "${keyPath}" in ${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
-    };
+  const keyPath = formatKeyPath(path) || '(top level)';
+  if (issue.type === 'picklist') {
+    const values = schemasAt(schema as SchemaLike, path).flatMap((candidate) => (candidate.type === 'picklist' ? candidate.options ?? [] : []));
+    if (values.length) {
+      return { key: keyPath, message: `Key "${keyPath}" in ${where} must be one of ${values.map((value) => JSON.stringify(value)).join(', ')}` };
+    }
   }
-  const detail = issue.message.replace(/^Invalid input: /, '');
+  const detail = issue.message.replace(/^Invalid type: /, '');
   return { key: keyPath, message: `Key "${keyPath}" in ${where} is invalid: ${detail}` };
 }
 
-interface ZodDefLike {
-  type: string;
-  shape?: Record<string, ZodType>;
-  innerType?: ZodType;
-  element?: ZodType;
-  options?: ZodType[];
-  items?: ZodType[];
-  valueType?: ZodType;
-}
-
-function defOf(schema: ZodType): ZodDefLike {
-  return (schema as unknown as { _zod: { def: ZodDefLike } })._zod.def;
-}
-
 /** The keys an object schema allows at `path`, looking through optional, arrays and unions. */
-export function knownKeysAt(schema: ZodType, path: readonly PropertyKey[]): string[] {
-  const candidates = schemasAt(schema, path);
+export function knownKeysAt(schema: GenericSchema, path: readonly PropertyKey[]): string[] {
   const keys = new Set<string>();
-  for (const candidate of candidates) {
-    const def = defOf(candidate);
-    if (def.type === 'object' && def.shape) Object.keys(def.shape).forEach((key) => keys.add(key));
+  for (const candidate of schemasAt(schema as SchemaLike, path)) {
+    if (candidate.entries) Object.keys(candidate.entries).forEach((key) => keys.add(key));
   }
   return [...keys];
 }
 
-function schemasAt(schema: ZodType, path: readonly PropertyKey[]): ZodType[] {
-  const def = defOf(schema);
-  if (def.innerType) return schemasAt(def.innerType, path);
-  if (def.type === 'union' && def.options) return def.options.flatMap((option) => schemasAt(option, path));
+function schemasAt(schema: SchemaLike, path: readonly PropertyKey[]): SchemaLike[] {
+  if (schema.wrapped) return schemasAt(schema.wrapped, path);
+  if (schema.type === 'union' && schema.options) {
+    return schema.options.flatMap((option) => (typeof option === 'string' ? [] : schemasAt(option, path)));
+  }
   if (path.length === 0) return [schema];
   const [head, ...rest] = path;
-  if (def.type === 'object' && def.shape && typeof head === 'string' && def.shape[head]) {
-    return schemasAt(def.shape[head]!, rest);
+  if (schema.entries && typeof head === 'string' && schema.entries[head]) return schemasAt(schema.entries[head]!, rest);
+  if (schema.type === 'array' && schema.item) return schemasAt(schema.item, rest);
+  if (schema.type.endsWith('tuple') && schema.items && typeof head === 'number' && schema.items[head]) {
+    return schemasAt(schema.items[head]!, rest);
   }
-  if (def.type === 'array' && def.element) return schemasAt(def.element, rest);
-  if (def.type === 'tuple' && def.items && typeof head === 'number' && def.items[head]) {
-    return schemasAt(def.items[head]!, rest);
-  }
-  if (def.type === 'record' && def.valueType) return schemasAt(def.valueType, rest);
+  if (schema.type === 'record' && schema.value) return schemasAt(schema.value, rest);
   return [];
 }

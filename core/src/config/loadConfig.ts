@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
+import * as v from 'valibot';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { ConfigSchema, type ConfigFile } from './configSchema';
@@ -48,9 +49,9 @@ function explorer() {
 
 /** Validates a raw config object, naming the key and the file on the first problem. */
 export function validateConfig(raw: unknown, filepath: string): ConfigFile {
-  const parsed = ConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problem = formatSchemaIssues(parsed.error.issues, ConfigSchema, filepath);
+  const parsed = v.safeParse(ConfigSchema, raw);
+  if (parsed.success) return parsed.output;
+  const problem = formatSchemaIssues(parsed.issues, ConfigSchema, filepath);
   throw new ArborError(ErrorCode.CONFIG_INVALID, problem.message, { hint: problem.hint });
 }
 

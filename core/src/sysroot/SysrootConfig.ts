@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { BootloaderSchema } from '../config/configSchema';
 import { formatSchemaIssue } from '../config/formatSchemaIssue';
 import { ArborError } from '../errors/ArborError';
@@ -11,13 +11,13 @@ import { writeFileAtomic } from './writeFileAtomic';
  * bootloader there (CLI.md), and every later command on that sysroot follows the record
  * rather than whatever config file happens to be found: the disk knows how it boots.
  */
-export const SysrootConfigSchema = z.strictObject({
+export const SysrootConfigSchema = v.strictObject({
   bootloader: BootloaderSchema,
   /** The EFI system partition for systemd-boot; `SYSROOT/boot/efi` when absent. */
-  esp: z.string().min(1).optional(),
+  esp: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
-export type SysrootConfig = z.infer<typeof SysrootConfigSchema>;
+export type SysrootConfig = v.InferOutput<typeof SysrootConfigSchema>;
 
 /** Chosen when neither `--bootloader` nor the config names one: entries any BLS loader reads. */
 export const DEFAULT_BOOTLOADER = 'bls';
@@ -29,14 +29,14 @@ export function readSysrootConfig(file: string): SysrootConfig {
   } catch (error) {
     throw new ArborError(ErrorCode.SYSROOT_CORRUPT, `Cannot read the sysroot config ${file}: ${(error as Error).message}`);
   }
-  const parsed = SysrootConfigSchema.safeParse(raw);
+  const parsed = v.safeParse(SysrootConfigSchema, raw);
   if (!parsed.success) {
-    const problem = formatSchemaIssue(parsed.error.issues[0]! as never, SysrootConfigSchema, file);
+    const problem = formatSchemaIssue(parsed.issues[0], SysrootConfigSchema, file);
     throw new ArborError(ErrorCode.SYSROOT_CORRUPT, problem.message, { hint: problem.hint });
   }
-  return parsed.data;
+  return parsed.output;
 }
 
 export function writeSysrootConfig(file: string, config: SysrootConfig): void {
-  writeFileAtomic(file, `${JSON.stringify(SysrootConfigSchema.parse(config), null, 2)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(v.parse(SysrootConfigSchema, config), null, 2)}\n`);
 }

@@ -1,21 +1,21 @@
-import { definePlugin, z } from '@arbor/core';
+import { definePlugin, v } from '@arbor/core';
 import { DEFAULT_HTTP_OPTIONS } from './defaultHttpOptions';
 
 export const PLUGIN_NAME = 'arbor:http';
 
-const positiveInt = z.number().int().positive();
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
-export const HttpOptionsSchema = z.strictObject({
+export const HttpOptionsSchema = v.strictObject({
   /** Requests in flight per remote (PERFORMANCE.md: 8–16 on keep-alive is the sweet spot). */
-  concurrency: positiveInt.max(64).default(DEFAULT_HTTP_OPTIONS.concurrency),
-  connectTimeoutMs: positiveInt.default(DEFAULT_HTTP_OPTIONS.connectTimeoutMs),
-  stallTimeoutMs: positiveInt.default(DEFAULT_HTTP_OPTIONS.stallTimeoutMs),
-  retries: z.number().int().min(0).max(10).default(DEFAULT_HTTP_OPTIONS.retries),
-  retryDelayMs: z.number().int().min(0).default(DEFAULT_HTTP_OPTIONS.retryDelayMs),
-  defaultMaxBytes: positiveInt.default(DEFAULT_HTTP_OPTIONS.defaultMaxBytes),
+  concurrency: v.optional(integer(1, 64), DEFAULT_HTTP_OPTIONS.concurrency),
+  connectTimeoutMs: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.connectTimeoutMs),
+  stallTimeoutMs: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.stallTimeoutMs),
+  retries: v.optional(integer(0, 10), DEFAULT_HTTP_OPTIONS.retries),
+  retryDelayMs: v.optional(integer(0), DEFAULT_HTTP_OPTIONS.retryDelayMs),
+  defaultMaxBytes: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.defaultMaxBytes),
 });
 
-export type HttpOptions = z.infer<typeof HttpOptionsSchema>;
+export type HttpOptions = v.InferOutput<typeof HttpOptionsSchema>;
 
 /**
  * Answers `fetch` for http:// and https:// remotes with an undici-backed transport. undici is

@@ -1,4 +1,4 @@
-import { definePlugin, z, type CheckoutRequest, type CheckoutResult, type HookContext } from '@arbor/core';
+import { definePlugin, v, type CheckoutRequest, type CheckoutResult, type HookContext } from '@arbor/core';
 import { CopyPlacer } from './CopyPlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
 import { TreeWriter } from './TreeWriter';
@@ -6,15 +6,15 @@ import { TreeWriter } from './TreeWriter';
 export const PLUGIN_NAME = 'arbor:storage';
 export const STRATEGIES = ['hardlink', 'reflink', 'copy'] as const;
 
-const StorageOptions = z.object({
+const StorageOptions = v.strictObject({
   /**
    * When a hardlink checkout is impossible (an archive repo, DEST on another filesystem,
    * protected_hardlinks for a non-root user), copy instead of failing. Default true.
    */
-  fallbackToCopy: z.boolean().default(true),
-}).strict();
+  fallbackToCopy: v.optional(v.boolean(), true),
+});
 
-export type StorageOptions = z.infer<typeof StorageOptions>;
+export type StorageOptions = v.InferOutput<typeof StorageOptions>;
 
 /**
  * Offers the three checkout strategies on the `checkout` bail hook and returns undefined for
