@@ -1,4 +1,4 @@
-import { FsBatch, type DirTree } from '@arbor/core';
+import { FsBatch, type DirTree, type FsBatchFailure } from '@arbor/core';
 
 /** A directory of the checkout, in the walk order of TreeWriter (parents before children). */
 export interface LinkNode {
@@ -31,7 +31,6 @@ interface Unit {
 }
 
 interface Batch {
-  cost: number;
   ops: FsBatch;
   /** For each operation of the batch, what it was. */
   nodes: number[];
@@ -43,7 +42,8 @@ interface Batch {
  * side on the libuv pool. The tree is cut into units that touch disjoint directories: whole
  * subtrees, whose first operation makes their root, and slices of the files of the few large
  * directories above them, which are made first, here. Units are dealt to batches largest
- * first, each to the least loaded batch. Nothing is read back from DEST.
+ * first, each to the least loaded batch, and each batch starts as soon as it is encoded.
+ * Nothing is read back from DEST.
  *
  * Returns the operations that failed (an existing name, a missing object, EXDEV, EMLINK...) in
  * an order where every directory comes before what it holds, so the caller can redo them one by
@@ -84,22 +84,33 @@ export async function linkInBatches(
     if (redo.length > 0) return redo;
   }
 
-  const batches: Batch[] = Array.from({ length: BATCHES }, () => ({ cost: 0, ops: new FsBatch(), nodes: [], files: [] }));
+  // Units are dealt first; each batch is then encoded and started at once, so the pool
+  // threads are already linking while this thread encodes the next batch.
+  const dealt: Unit[][] = Array.from({ length: BATCHES }, () => []);
+  const loads = new Array<number>(BATCHES).fill(0);
   units.sort((a, b) => b.cost - a.cost);
   for (const unit of units) {
-    let target = batches[0]!;
-    for (const batch of batches) if (batch.cost < target.cost) target = batch;
-    target.cost += unit.cost;
-    if (unit.files) addFiles(target, nodes, unit.files.node, unit.files.from, unit.files.to, objectPath);
-    else addSubtree(target, nodes, unit.subtree!, objectPath);
+    let target = 0;
+    for (let index = 1; index < BATCHES; index++) if (loads[index]! < loads[target]!) target = index;
+    loads[target]! += unit.cost;
+    dealt[target]!.push(unit);
   }
-
-  const results = await Promise.all(batches.map(async (batch) => {
-    if (batch.ops.count === 0) return [];
-    const failures = await batch.ops.runAsync();
-    onProgress(batch.files.reduce((count, file) => count + (file >= 0 ? 1 : 0), 0));
-    return failures;
-  }));
+  const batches: Batch[] = [];
+  const running: Promise<FsBatchFailure[]>[] = [];
+  for (const batchUnits of dealt) {
+    if (batchUnits.length === 0) continue;
+    const batch: Batch = { ops: new FsBatch(), nodes: [], files: [] };
+    for (const unit of batchUnits) {
+      if (unit.files) addFiles(batch, nodes, unit.files.node, unit.files.from, unit.files.to, objectPath);
+      else addSubtree(batch, nodes, unit.subtree!, objectPath);
+    }
+    batches.push(batch);
+    running.push(batch.ops.runAsync().then((failures) => {
+      onProgress(batch.files.reduce((count, file) => count + (file >= 0 ? 1 : 0), 0));
+      return failures;
+    }));
+  }
+  const results = await Promise.all(running);
   batches.forEach((batch, index) => {
     for (const failure of results[index]!) redo.push({ node: batch.nodes[failure.index]!, file: batch.files[failure.index]! });
   });
