@@ -11,9 +11,15 @@ export interface LinkNode {
 /** One operation of a batch that failed, for the caller to redo: a directory, or one of its files. */
 export interface LinkRedo {
   node: number;
-  /** Index in the node's files, or -1 for the mkdir of the node itself. */
+  /** Index in the node's files, MKDIR for the mkdir of the node itself, OWN for its owner and mode. */
   file: number;
 }
+
+export const MKDIR = -1;
+export const OWN = -2;
+
+/** A directory's owner and mode, to set right after making it. */
+export type DirOwner = (node: number) => { uid: number; gid: number; mode: number };
 
 /** mkdir costs about seven link calls on ext4 (strace of ostree checkout: 44 µs against 6 µs). */
 const MKDIR_COST = 7;
@@ -53,6 +59,7 @@ export async function linkInBatches(
   nodes: LinkNode[],
   objectPath: (id: string) => string,
   onProgress: (files: number) => void,
+  owner?: DirOwner,
 ): Promise<LinkRedo[]> {
   const cost = subtreeCosts(nodes);
   const unitMax = Math.max(256, Math.ceil(cost[0]! / (BATCHES * UNITS_PER_BATCH)));
@@ -77,10 +84,10 @@ export async function linkInBatches(
 
   const redo: LinkRedo[] = [];
   if (made.length > 0) {
-    const ops = new FsBatch();
-    for (const node of made) ops.mkdir(nodes[node]!.dest);
+    const batch: Batch = { ops: new FsBatch(), nodes: [], files: [] };
+    for (const node of made) makeDirectory(batch, nodes, node, owner);
     // A directory that could not be made: the caller redoes it, and throws its error.
-    for (const failure of ops.run()) redo.push({ node: made[failure.index]!, file: -1 });
+    for (const failure of batch.ops.run()) redo.push({ node: batch.nodes[failure.index]!, file: batch.files[failure.index]! });
     if (redo.length > 0) return redo;
   }
 
@@ -102,7 +109,7 @@ export async function linkInBatches(
     const batch: Batch = { ops: new FsBatch(), nodes: [], files: [] };
     for (const unit of batchUnits) {
       if (unit.files) addFiles(batch, nodes, unit.files.node, unit.files.from, unit.files.to, objectPath);
-      else addSubtree(batch, nodes, unit.subtree!, objectPath);
+      else addSubtree(batch, nodes, unit.subtree!, objectPath, owner);
     }
     batches.push(batch);
     running.push(batch.ops.runAsync().then((failures) => {
@@ -137,14 +144,27 @@ function addFiles(batch: Batch, nodes: LinkNode[], node: number, from: number, t
   }
 }
 
+/**
+ * mkdir, and with an `owner` (root, who writes into any directory whatever its mode) the
+ * directory's owner and mode at once: no later pass over every directory.
+ */
+function makeDirectory(batch: Batch, nodes: LinkNode[], node: number, owner: DirOwner | undefined): void {
+  batch.ops.mkdir(nodes[node]!.dest);
+  batch.nodes.push(node);
+  batch.files.push(MKDIR);
+  if (!owner) return;
+  const { uid, gid, mode } = owner(node);
+  batch.ops.chownChmod(nodes[node]!.dest, uid, gid, mode);
+  batch.nodes.push(node);
+  batch.files.push(OWN);
+}
+
 /** Parents first: each directory's mkdir, then its files, then its subdirectories. */
-function addSubtree(batch: Batch, nodes: LinkNode[], root: number, objectPath: (id: string) => string): void {
+function addSubtree(batch: Batch, nodes: LinkNode[], root: number, objectPath: (id: string) => string, owner: DirOwner | undefined): void {
   const stack = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    batch.ops.mkdir(nodes[node]!.dest);
-    batch.nodes.push(node);
-    batch.files.push(-1);
+    makeDirectory(batch, nodes, node, owner);
     addFiles(batch, nodes, node, 0, nodes[node]!.tree.files.length, objectPath);
     const children = nodes[node]!.children;
     for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);

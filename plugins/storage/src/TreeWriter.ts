@@ -17,7 +17,7 @@ import {
 } from '@arbor/core';
 import type { FilePlacer } from './FilePlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
-import { linkInBatches } from './BatchedLinker';
+import { MKDIR, OWN, linkInBatches } from './BatchedLinker';
 
 interface DirNode {
   /** Destination, as a latin1 byte string. */
@@ -45,6 +45,8 @@ const isRoot = process.getuid?.() === 0;
  */
 export class TreeWriter {
   private readonly repo: Repo;
+  /** Set when the batches already gave every directory but DEST its owner and mode. */
+  private ownedBelowRoot = false;
 
   constructor(private readonly request: CheckoutRequest, private readonly placer: FilePlacer, private readonly context: HookContext) {
     this.repo = request.repo;
@@ -97,12 +99,16 @@ export class TreeWriter {
    * makeDirectory and placeFile, which know about fallbacks, missing objects and errors.
    */
   private async linkInBatches(nodes: DirNode[], placer: HardlinkPlacer, progress: { tick(count?: number): void } | undefined): Promise<number> {
-    const redo = await linkInBatches(nodes, (id) => placer.objectBytePath(id), (count) => progress?.tick(count));
+    // Root fills directories whatever their mode, so each gets its owner and mode as it is made.
+    const owner = isRoot ? (node: number) => this.repo.readDirMeta(nodes[node]!.meta) : undefined;
+    const redo = await linkInBatches(nodes, (id) => placer.objectBytePath(id), (count) => progress?.tick(count), owner);
     this.context.signal.throwIfAborted();
+    if (owner) this.ownedBelowRoot = true;
     let copied = 0;
     for (const { node, file } of redo) {
       const { dest, tree } = nodes[node]!;
-      if (file < 0) this.makeDirectory(dest);
+      if (file === MKDIR) this.makeDirectory(dest);
+      else if (file === OWN) this.applyDirMeta(dest, nodes[node]!.meta);
       else if (this.placeFile(tree.files[file]!.file, joinBytePath(dest, tree.files[file]!.name))) copied++;
     }
     return copied;
@@ -170,6 +176,7 @@ export class TreeWriter {
       for (const [name, value] of meta.xattrs) {
         if (isRoot || name.startsWith('user.')) setXattr(osPath(node.dest), name, value);
       }
+      if (index > 0 && this.ownedBelowRoot) continue;
       ops.chownChmod(node.dest, isRoot ? meta.uid : -1, isRoot ? meta.gid : -1, meta.mode & 0o7777);
       opNodes.push(node);
     }
