@@ -1,11 +1,11 @@
 import * as v from 'valibot';
-import { PluginReferenceSchema } from './config/configSchema';
+import { PluginReferenceSchema, strictObject } from './config/configSchema';
 
 /**
  * A preset is data (Babel's preset-react returns a list; ours is the list itself): other
  * presets to expand first, then plugins with options. A preset package default-exports one.
  */
-export const PresetSchema = v.strictObject({
+export const PresetSchema = strictObject({
   name: v.optional(v.pipe(v.string(), v.minLength(1))),
   description: v.optional(v.string()),
   presets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),

@@ -106,7 +106,7 @@ describe('config', () => {
   it('validates plugin options against the plugin\'s own schema', () => {
     const factory = definePlugin({
       name: 'arbor:example',
-      options: v.strictObject({ timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }),
+      options: v.strictObject({ timeoutMs: v.optional(v.pipe(v.number(), v.safeInteger(), v.gtValue(0))) }),
       apply() {},
     });
     assert.equal(factory({ timeoutMs: 10 }).name, 'arbor:example');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { RecordSchema } from '../config/configSchema';
 import { formatSchemaIssues } from '../config/formatSchemaIssue';
 
 /** yaml is loaded on first use: `@arbor/core` is imported by every plugin at start-up. */
@@ -31,11 +32,11 @@ export const TreefileSchema = v.strictObject({
   recommends: v.optional(v.boolean(), true),
   'remove-files': list(nonEmpty),
   /** `[source, destination]`: source relative to the treefile, destination absolute in the tree. */
-  'add-files': list(v.tuple([nonEmpty, nonEmpty])),
+  'add-files': list(v.strictTuple([nonEmpty, nonEmpty])),
   units: list(nonEmpty),
   'postprocess-script': v.optional(nonEmpty),
   selinux: v.optional(v.boolean(), false),
-  metadata: v.optional(v.record(v.string(), v.unknown()), () => ({})),
+  metadata: v.optional(RecordSchema, () => ({})),
   'automatic-version-prefix': v.optional(nonEmpty),
   /** Run %pre/%post/... scriptlets (Arbor's own key; rpm-ostree always runs them). */
   scriptlets: v.optional(v.boolean(), true),

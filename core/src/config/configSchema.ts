@@ -1,11 +1,28 @@
 import * as v from 'valibot';
+import { typeName } from './formatSchemaIssue';
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** String keys to anything. Not an array: valibot's own record would take one, keyed "0", "1"... */
+export const RecordSchema = v.pipe(
+  v.custom<Record<string, unknown>>(isObject, (issue) => `expected record, received ${typeName(issue.input)}`),
+  v.record(v.string(), v.unknown()),
+);
+
+/** valibot's strictObject, but refusing an array as the whole value (valibot reads `[]` as `{}`). */
+export function strictObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  const schema = v.strictObject(entries);
+  return v.pipe(v.custom<v.InferInput<typeof schema>>(isObject, (issue) => `expected object, received ${typeName(issue.input)}`), schema);
+}
 
 /** A plugin reference: a name (`grub`, `arbor-plugin-x`, a path) or `[name, options]`. */
 export const PluginReferenceSchema = v.union([
   nonEmpty,
-  v.tuple([nonEmpty, v.record(v.string(), v.unknown())]),
+  v.strictTuple([nonEmpty, RecordSchema]),
 ]);
 
 export const BootloaderSchema = v.picklist(['grub', 'systemd-boot', 'bls', 'none']);
@@ -14,7 +31,7 @@ export const BootloaderSchema = v.picklist(['grub', 'systemd-boot', 'bls', 'none
  * The config file (`arbor.config.*`, `.arborrc*`, `package.json#arbor`). Strict: an unknown key
  * is an error with a suggestion, so a typo never silently does nothing.
  */
-export const ConfigSchema = v.strictObject({
+export const ConfigSchema = strictObject({
   /** Presets to expand first, in order; `default` when absent. */
   preset: v.optional(v.union([nonEmpty, v.array(nonEmpty)])),
   /** The user's own plugins, applied after every preset's. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import * as v from 'valibot';
-import { BootloaderSchema } from '../config/configSchema';
+import { BootloaderSchema, strictObject } from '../config/configSchema';
 import { formatSchemaIssue } from '../config/formatSchemaIssue';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
@@ -11,7 +11,7 @@ import { writeFileAtomic } from './writeFileAtomic';
  * bootloader there (CLI.md), and every later command on that sysroot follows the record
  * rather than whatever config file happens to be found: the disk knows how it boots.
  */
-export const SysrootConfigSchema = v.strictObject({
+export const SysrootConfigSchema = strictObject({
   bootloader: BootloaderSchema,
   /** The EFI system partition for systemd-boot; `SYSROOT/boot/efi` when absent. */
   esp: v.optional(v.pipe(v.string(), v.minLength(1))),

@@ -3,16 +3,17 @@ import { DEFAULT_HTTP_OPTIONS } from './defaultHttpOptions';
 
 export const PLUGIN_NAME = 'arbor:http';
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const int = v.pipe(v.number(), v.safeInteger());
+const positiveInt = v.pipe(int, v.gtValue(0));
 
 export const HttpOptionsSchema = v.strictObject({
   /** Requests in flight per remote (PERFORMANCE.md: 8–16 on keep-alive is the sweet spot). */
-  concurrency: v.optional(integer(1, 64), DEFAULT_HTTP_OPTIONS.concurrency),
-  connectTimeoutMs: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.connectTimeoutMs),
-  stallTimeoutMs: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.stallTimeoutMs),
-  retries: v.optional(integer(0, 10), DEFAULT_HTTP_OPTIONS.retries),
-  retryDelayMs: v.optional(integer(0), DEFAULT_HTTP_OPTIONS.retryDelayMs),
-  defaultMaxBytes: v.optional(integer(1), DEFAULT_HTTP_OPTIONS.defaultMaxBytes),
+  concurrency: v.optional(v.pipe(positiveInt, v.maxValue(64)), DEFAULT_HTTP_OPTIONS.concurrency),
+  connectTimeoutMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.connectTimeoutMs),
+  stallTimeoutMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.stallTimeoutMs),
+  retries: v.optional(v.pipe(int, v.minValue(0), v.maxValue(10)), DEFAULT_HTTP_OPTIONS.retries),
+  retryDelayMs: v.optional(v.pipe(int, v.minValue(0)), DEFAULT_HTTP_OPTIONS.retryDelayMs),
+  defaultMaxBytes: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.defaultMaxBytes),
 });
 
 export type HttpOptions = v.InferOutput<typeof HttpOptionsSchema>;
