@@ -180,6 +180,16 @@ describe('treefiles', () => {
     assert.throws(() => loadTreefile(path.join(dir, 'b.yaml')), /Key "units" in treefile .*b\.yaml is invalid/);
   });
 
+  it('finds a typo inside a repo entry, and refuses an add-files entry with a third item', () => {
+    const dir = tmp();
+    writeTree(dir, {
+      'a.json': JSON.stringify({ ref: 'x', repos: [{ id: 'f', url: 'http://r/', gpg: true }] }),
+      'b.json': JSON.stringify({ ref: 'x', 'add-files': [['motd', '/etc/motd', 'extra']] }),
+    });
+    assert.throws(() => loadTreefile(path.join(dir, 'a.json')), /Unknown key "repos\[0\]\.gpg" in treefile .*a\.json/);
+    assert.throws(() => loadTreefile(path.join(dir, 'b.json')), /Key "add-files\[0\]" in treefile .*b\.json is invalid/);
+  });
+
   it('refuses an include cycle', () => {
     const dir = tmp();
     writeTree(dir, { 'a.yaml': 'include: b.yaml\nref: a\n', 'b.yaml': 'include: a.yaml\n' });

@@ -80,6 +80,17 @@ describe('config', () => {
     await assert.rejects(loadConfig({ cwd: project }), /Key "bootloader" in .* must be one of "grub", "systemd-boot", "bls", "none"/);
   });
 
+  it('refuses shapes a lax schema would let through: extra tuple items, arrays as objects', async () => {
+    const project = tmp();
+    const file = path.join(project, 'arbor.config.json');
+    fs.writeFileSync(file, JSON.stringify({ plugins: [['storage', {}, 3]] }));
+    await assert.rejects(loadConfig({ cwd: project }), new RegExp(`Key "plugins\\[0\\]" in ${file} is invalid`));
+    fs.writeFileSync(file, JSON.stringify({ plugins: [['storage', []]] }));
+    await assert.rejects(loadConfig({ cwd: project }), new RegExp(`Key "plugins\\[0\\]" in ${file} is invalid`));
+    fs.writeFileSync(file, JSON.stringify(['bootloader']));
+    await assert.rejects(loadConfig({ cwd: project }), new RegExp(`Key "\\(top level\\)" in ${file} is invalid: expected object, received array`));
+  });
+
   it('reports a syntax error as an unreadable config', async () => {
     const project = tmp();
     fs.writeFileSync(path.join(project, '.arborrc.json'), '{ "bootloader": ');
