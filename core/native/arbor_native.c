@@ -6,7 +6,8 @@
  *     flock(2); the repo lock builds on it.
  *   - syncfs: one flush of the filesystem that holds a directory, syncfs(2), instead of an
  *     fsync per written object.
- *   - fsBatch / fsBatchAsync: mkdir, link, chown and chmod in batches (fs_batch.c).
+ *   - fsBatch / fsBatchAsync: mkdir, link, chown and chmod, and whole object writes, in
+ *     batches (fs_batch.c).
  * Everything is synchronous: callers run it in worker threads or in tight loops, where the
  * libuv thread pool would only add per-call overhead.
  */

@@ -13,16 +13,31 @@
  *   'L' target NUL path NUL                           link(target, path)
  *   'M' uid:i32le gid:i32le mode:u32le path NUL       lchown(path, uid, gid) unless uid is -1,
  *                                                     then chmod(path, mode & 07777)
+ *   'R' from NUL to NUL                               rename(from, to)
+ *   'W' uid:i32le gid:i32le mode:u32le flags:u8 xattrs:u32le size:u32le content[size]
+ *       (name NUL length:u32le value[length]) * xattrs  temp NUL dest NUL
+ *                                                     one whole store object: an O_TMPFILE in
+ *                                                     dest's directory (else temp, O_EXCL; a
+ *                                                     symlink to `content` when mode says so),
+ *                                                     write content, fchown unless uid is -1,
+ *                                                     fchmod, set xattrs, zero atime and mtime
+ *                                                     when flags bit 0 is set, then link it as
+ *                                                     dest (else rename temp to dest). On any
+ *                                                     failure nothing is left behind, so dest
+ *                                                     only ever names a complete object.
  * A failed operation does not stop the batch: the result is an Int32Array of
  * (record index, errno) pairs, which the caller redoes or reports with its own error handling.
  * A record that cannot be decoded ends the batch with errno EINVAL at its index.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <node_api.h>
 #include "fs_batch.h"
@@ -58,6 +73,166 @@ static int32_t take_i32(const uint8_t *data) {
   return (int32_t)((uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24);
 }
 
+#define WRITE_ZERO_TIMES 1
+
+typedef struct {
+  int32_t uid, gid;
+  uint32_t mode;
+  uint8_t flags;
+  uint32_t xattr_count;
+  const uint8_t *content;
+  uint32_t size;
+  const uint8_t *xattrs; /* xattr_count records of name NUL length value, already bounds-checked */
+  const char *temp, *dest;
+} object_write_t;
+
+static uint32_t take_u32(const uint8_t *data) {
+  return (uint32_t)take_i32(data);
+}
+
+/* Sets the record's xattrs on fd, or on the path itself when fd is -1 (a symlink). */
+static int set_xattrs(const object_write_t *w, int fd) {
+  const uint8_t *at = w->xattrs;
+  for (uint32_t index = 0; index < w->xattr_count; index++) {
+    const char *name = (const char *)at;
+    at += strlen(name) + 1;
+    uint32_t length = take_u32(at);
+    at += 4;
+    int rc = fd >= 0 ? fsetxattr(fd, name, at, length, 0) : lsetxattr(w->temp, name, at, length, 0);
+    if (rc != 0) return -1;
+    at += length;
+  }
+  return 0;
+}
+
+static int write_all(int fd, const uint8_t *bytes, size_t size) {
+  while (size > 0) {
+    ssize_t written = write(fd, bytes, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    bytes += written;
+    size -= (size_t)written;
+  }
+  return 0;
+}
+
+static int write_symlink(const object_write_t *w) {
+  char target[4097];
+  if (w->size == 0 || w->size >= sizeof target || memchr(w->content, 0, w->size)) {
+    errno = EINVAL;
+    return -1;
+  }
+  memcpy(target, w->content, w->size);
+  target[w->size] = 0;
+  if (symlink(target, w->temp) != 0) return -1;
+  const struct timespec zero[2] = { { 0, 0 }, { 0, 0 } };
+  if ((w->uid != -1 && lchown(w->temp, (uid_t)w->uid, (gid_t)w->gid) != 0) || set_xattrs(w, -1) != 0 ||
+      ((w->flags & WRITE_ZERO_TIMES) && utimensat(AT_FDCWD, w->temp, zero, AT_SYMLINK_NOFOLLOW) != 0)) {
+    return -2; /* created: the caller removes it */
+  }
+  return 0;
+}
+
+/* Fills fd: content, owner, mode, xattrs, times. */
+static int fill_regular(const object_write_t *w, int fd) {
+  const struct timespec zero[2] = { { 0, 0 }, { 0, 0 } };
+  /* chown clears setuid, setgid and security.capability, so it comes first. */
+  if (write_all(fd, w->content, w->size) != 0 || (w->uid != -1 && fchown(fd, (uid_t)w->uid, (gid_t)w->gid) != 0) ||
+      fchmod(fd, w->mode & 07777) != 0 || set_xattrs(w, fd) != 0 ||
+      ((w->flags & WRITE_ZERO_TIMES) && futimens(fd, zero) != 0)) {
+    return -1;
+  }
+  return 0;
+}
+
+/*
+ * An anonymous file in dest's directory (O_TMPFILE), filled, then given its name with linkat:
+ * no temp name, no rename, and the inode is allocated without holding the directory's lock,
+ * so pool threads writing into one directory do not queue behind each other. Returns 1 when
+ * the filesystem or kernel has no O_TMPFILE, for the caller to fall back.
+ */
+static int write_regular_anonymous(const object_write_t *w) {
+  char dir[4096];
+  const char *slash = strrchr(w->dest, '/');
+  size_t dir_length = slash ? (size_t)(slash - w->dest) : 0;
+  if (dir_length == 0 || dir_length >= sizeof dir) return 1;
+  memcpy(dir, w->dest, dir_length);
+  dir[dir_length] = 0;
+  int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? 1 : -1;
+  int rc = fill_regular(w, fd);
+  if (rc == 0) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    rc = linkat(AT_FDCWD, proc, AT_FDCWD, w->dest, AT_SYMLINK_FOLLOW);
+    if (rc != 0 && errno == ENOENT) rc = linkat(fd, "", AT_FDCWD, w->dest, AT_EMPTY_PATH); /* no /proc */
+    /* The same ID is already there: objects are content-addressed, so that copy serves. */
+    if (rc != 0 && errno == EEXIST) rc = 0;
+  }
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc == 0 ? 0 : -1;
+}
+
+static int write_regular(const object_write_t *w) {
+  int fd = open(w->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (fill_regular(w, fd) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -2;
+  }
+  if (close(fd) != 0) return -2;
+  return 0;
+}
+
+static int write_object(const object_write_t *w) {
+  if (!S_ISLNK(w->mode)) {
+    int anonymous = write_regular_anonymous(w);
+    if (anonymous <= 0) return anonymous;
+  }
+  int rc = S_ISLNK(w->mode) ? write_symlink(w) : write_regular(w);
+  if (rc == 0 && rename(w->temp, w->dest) == 0) return 0;
+  if (rc == -1) return -1; /* nothing was created */
+  int saved = errno;
+  unlink(w->temp);
+  errno = saved;
+  return -1;
+}
+
+/* Decodes a 'W' record after its op byte; 0 when the buffer ends or lies first. */
+static int take_object_write(const uint8_t *data, size_t length, size_t *offset, object_write_t *w) {
+  size_t at = *offset;
+  if (length - at < 21) return 0;
+  w->uid = take_i32(data + at);
+  w->gid = take_i32(data + at + 4);
+  w->mode = take_u32(data + at + 8);
+  w->flags = data[at + 12];
+  w->xattr_count = take_u32(data + at + 13);
+  w->size = take_u32(data + at + 17);
+  at += 21;
+  if (length - at < w->size) return 0;
+  w->content = data + at;
+  at += w->size;
+  w->xattrs = data + at;
+  for (uint32_t index = 0; index < w->xattr_count; index++) {
+    if (!take_string(data, length, &at) || length - at < 4) return 0;
+    uint32_t value_length = take_u32(data + at);
+    at += 4;
+    if (length - at < value_length) return 0;
+    at += value_length;
+  }
+  w->temp = take_string(data, length, &at);
+  w->dest = w->temp ? take_string(data, length, &at) : NULL;
+  if (!w->dest) return 0;
+  *offset = at;
+  return 1;
+}
+
 static void run_batch(const uint8_t *data, size_t length, failures_t *failures) {
   size_t offset = 0;
   for (uint32_t record = 0; offset < length; record++) {
@@ -82,6 +257,15 @@ static void run_batch(const uint8_t *data, size_t length, failures_t *failures) 
       if (uid != -1) rc = lchown(path, (uid_t)uid, (gid_t)gid);
       /* chown clears setuid and setgid, so the mode comes after it. */
       if (rc == 0) rc = chmod(path, mode & 07777);
+    } else if (op == 'R') {
+      const char *from = take_string(data, length, &offset);
+      const char *to = from ? take_string(data, length, &offset) : NULL;
+      if (!to) goto malformed;
+      rc = rename(from, to);
+    } else if (op == 'W') {
+      object_write_t write_request;
+      if (!take_object_write(data, length, &offset, &write_request)) goto malformed;
+      rc = write_object(&write_request);
     } else {
       goto malformed;
     }

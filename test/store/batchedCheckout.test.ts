@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FsBatch, Repo, checkoutCommit, commitTree } from '@arbor/core';
@@ -36,6 +37,28 @@ describe('native fs batches (FsBatch)', () => {
     batch.mkdir(`${base}/${name}`);
     assert.deepEqual(batch.run(), []);
     assert.ok(fs.readdirSync(base, { encoding: 'buffer' }).some((entry) => entry.equals(Buffer.from(name, 'latin1'))));
+  });
+
+  it('writes whole objects: content, owner, mode, xattrs, zero times, symlinks; a failure leaves nothing', async function () {
+    const base = tmp();
+    const root = process.getuid?.() === 0;
+    const batch = new FsBatch();
+    const xattrs: [string, Buffer][] = [['user.arbor.test', Buffer.from('value')]];
+    batch.writeObject({ temp: `${base}/f.tmp`, dest: `${base}/f`, content: Buffer.from('hello'), uid: root ? 123 : -1, gid: root ? 456 : -1, mode: 0o104755, xattrs, zeroTimes: true });
+    batch.writeObject({ temp: `${base}/l.tmp`, dest: `${base}/l`, content: Buffer.from('../target'), uid: -1, gid: -1, mode: 0o120777, zeroTimes: true });
+    batch.writeObject({ temp: `${base}/x.tmp`, dest: `${base}/missing/x`, content: Buffer.from('x'), uid: -1, gid: -1, mode: 0o100644 }); // 2: no such dir
+    batch.writeObject({ temp: `${base}/y.tmp`, dest: `${base}/y`, content: Buffer.from('y'), uid: -1, gid: -1, mode: 0o100644, xattrs: [['bogus.name', Buffer.from('v')]] }); // 3: bad xattr namespace
+    batch.rename(`${base}/f`, `${base}/renamed`);
+    assert.deepEqual((await batch.runAsync()).map((failure) => failure.index), [2, 3]);
+    const stat = fs.statSync(`${base}/renamed`);
+    assert.equal(fs.readFileSync(`${base}/renamed`, 'utf8'), 'hello');
+    assert.equal(stat.mode, 0o104755); // chown before chmod: setuid survives
+    if (root) assert.deepEqual([stat.uid, stat.gid], [123, 456]);
+    assert.equal(stat.mtimeMs, 0);
+    assert.equal(execFileSync('getfattr', ['--absolute-names', '--only-values', '-n', 'user.arbor.test', `${base}/renamed`]).toString(), 'value');
+    assert.equal(fs.readlinkSync(`${base}/l`), '../target');
+    assert.equal(fs.lstatSync(`${base}/l`).mtimeMs, 0);
+    assert.deepEqual(fs.readdirSync(base).sort(), ['l', 'renamed']); // no temp files, no half-written y
   });
 
   it('refuses an empty path or one holding NUL before anything runs', () => {

@@ -11,20 +11,47 @@ export interface FsBatchFailure {
 const OP_MKDIR = 0x44; // 'D'
 const OP_LINK = 0x4c; // 'L'
 const OP_OWN = 0x4d; // 'M'
+const OP_RENAME = 0x52; // 'R'
+const OP_WRITE = 0x57; // 'W'
+const WRITE_ZERO_TIMES = 1;
+
+/** One complete object file for FsBatch.writeObject. */
+export interface ObjectFileWrite {
+  /** Created with O_EXCL, filled, then renamed to `dest`; removed again on any failure. */
+  temp: string;
+  dest: string;
+  /** The file's bytes, or a symlink's target when `mode` is a symlink's. */
+  content: Uint8Array;
+  /** Owner to set, or -1 to keep the writer's own. */
+  uid: number;
+  gid: number;
+  /** st_mode: the type picks file or symlink, the permission bits are applied to a file. */
+  mode: number;
+  /** Set in this order, after the owner and mode (chown would clear security.capability). */
+  xattrs?: ReadonlyArray<readonly [string, Uint8Array]>;
+  /** atime and mtime 0, as the store keeps them. */
+  zeroTimes?: boolean;
+}
 
 /**
- * A list of mkdir, link and chown+chmod calls that the native addon runs in one call
- * (core/native/fs_batch.c), on this thread or on a libuv pool thread. It exists for the hardlink
- * checkout, where one JavaScript fs call per file costs several times the syscall itself.
+ * A list of mkdir, link, chown+chmod, rename and whole-object writes that the native addon runs in one
+ * call (core/native/fs_batch.c), on this thread or on a libuv pool thread. It exists for the
+ * hardlink checkout and for pull's staging, where one JavaScript fs call per syscall costs
+ * several times the syscall itself.
  * Paths are latin1 byte strings (BytePath), so any name survives. Operations run in order; a
  * failed one does not stop the rest, and comes back as an FsBatchFailure for the caller to
  * redo or report with its own error handling.
  */
 export class FsBatch {
-  private buffer = Buffer.allocUnsafe(1 << 16);
+  private buffer: Buffer;
   private length = 0;
   /** Operations queued so far; the index of the next one. */
   count = 0;
+
+  /** `capacity`: the bytes to start with; the batch grows as needed. */
+  constructor(capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
 
   /** mkdir(path, 0700): the final mode comes later, so that read-only directories can be filled. */
   mkdir(path: string): number {
@@ -51,6 +78,45 @@ export class FsBatch {
     this.length = this.buffer.writeInt32LE(gid, this.length);
     this.length = this.buffer.writeUInt32LE(mode >>> 0, this.length);
     this.putPath(path);
+    return this.count++;
+  }
+
+  /** rename(from, to) */
+  rename(from: string, to: string): number {
+    this.reserve(from.length + to.length + 3);
+    this.buffer[this.length++] = OP_RENAME;
+    this.putPath(from);
+    this.putPath(to);
+    return this.count++;
+  }
+
+  /**
+   * A whole store object in one operation: create `temp`, write, chown, chmod, xattrs, times,
+   * close and rename to `dest`. Either `dest` ends up holding the complete object or nothing
+   * is left behind.
+   */
+  writeObject(write: ObjectFileWrite): number {
+    const xattrs = write.xattrs ?? [];
+    let size = 22 + write.content.length + write.temp.length + write.dest.length + 2;
+    for (const [name, value] of xattrs) size += name.length + 5 + value.length;
+    this.reserve(size);
+    this.buffer[this.length++] = OP_WRITE;
+    this.length = this.buffer.writeInt32LE(write.uid, this.length);
+    this.length = this.buffer.writeInt32LE(write.gid, this.length);
+    this.length = this.buffer.writeUInt32LE(write.mode >>> 0, this.length);
+    this.buffer[this.length++] = write.zeroTimes ? WRITE_ZERO_TIMES : 0;
+    this.length = this.buffer.writeUInt32LE(xattrs.length, this.length);
+    this.length = this.buffer.writeUInt32LE(write.content.length, this.length);
+    this.buffer.set(write.content, this.length);
+    this.length += write.content.length;
+    for (const [name, value] of xattrs) {
+      this.putPath(name);
+      this.length = this.buffer.writeUInt32LE(value.length, this.length);
+      this.buffer.set(value, this.length);
+      this.length += value.length;
+    }
+    this.putPath(write.temp);
+    this.putPath(write.dest);
     return this.count++;
   }
 
