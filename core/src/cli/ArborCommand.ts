@@ -1,4 +1,6 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import type { Interfaces } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import type { Arbor } from '../Arbor';
 import type { ResolvedConfig } from '../createArbor';
 import type { Logger, ProgressReporter } from '../HookContext';

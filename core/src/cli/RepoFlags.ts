@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 /** `--repo R`, which every Repository command of CLI.md takes. */
 export const repoFlag = Flags.string({ description: 'The repository directory', required: true, helpValue: 'R' });

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import type { Arbor } from '../Arbor';
 import type { SysrootOptions } from '../sysroot/SysrootSession';
 

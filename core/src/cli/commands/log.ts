@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { ArborCommand } from '../ArborCommand';
 import { repoFlag } from '../RepoFlags';
 import type { LogEntry } from '../../store/commitLog';

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { ArborCommand } from '../../ArborCommand';
 import type { ComposeResult } from '../../../compose/composeTree';
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { ArborCommand } from '../../ArborCommand';
 import type { RemoteDescription } from '../../../remote/describeRemote';
 

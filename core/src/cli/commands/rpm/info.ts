@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { ArborCommand } from '../../ArborCommand';
 import { ArborError } from '../../../errors/ArborError';
 import { ErrorCode } from '../../../errors/codes';

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BootloaderSchema } from '../../../config/configSchema';
 import { ArborCommand } from '../../ArborCommand';
 import type { InitSysrootResult } from '../../../sysroot/initSysroot';
