@@ -19,8 +19,8 @@ export const HttpOptionsSchema = v.strictObject({
 export type HttpOptions = v.InferOutput<typeof HttpOptionsSchema>;
 
 /**
- * Answers `fetch` for http:// and https:// remotes with an undici-backed transport. undici is
- * loaded on the first fetch, not when the plugin is applied: loading it costs ~100 ms, and
+ * Answers `fetch` for http:// and https:// remotes with a node:http transport. The transport is
+ * loaded on the first fetch, not when the plugin is applied: with node:http it costs ~2 ms, and
  * every arbor command applies the preset's plugins (PERFORMANCE.md: start-up time matters).
  */
 export const httpPlugin = definePlugin<HttpOptions>({

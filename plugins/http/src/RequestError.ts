@@ -2,7 +2,7 @@ import { ArborError, ErrorCode } from '@arbor/core';
 import type { HttpTransportOptions } from './defaultHttpOptions';
 
 /**
- * Maps what undici and the server did into one-line ArborErrors that name the URL, and marks
+ * Maps what node:http and the server did into one-line ArborErrors that name the URL, and marks
  * which failures are worth another attempt: connection trouble, stalls, truncated bodies and
  * 5xx are often transient; 404, other statuses and oversized bodies are answers, not accidents.
  */
@@ -15,6 +15,14 @@ export function isRetryable(error: unknown): boolean {
 function transient(error: ArborError): ArborError {
   retryable.add(error);
   return error;
+}
+
+/** What a socket's timer destroys the socket with: it never connected, or the server went quiet. */
+export class RequestTimeout extends Error {
+  constructor(readonly phase: 'connect' | 'stall') {
+    super(phase === 'connect' ? 'connect timeout' : 'stall timeout');
+    this.name = 'RequestTimeout';
+  }
 }
 
 export function notFound(url: string): ArborError {
@@ -40,48 +48,53 @@ export function truncated(url: string, received: number, length: number): ArborE
 interface RequestErrorContext {
   url: string;
   options: HttpTransportOptions;
+  /** The caller's signal had aborted: whatever the request failed with, that is why. */
+  aborted?: boolean;
   /** Body bytes received before the failure, when it happened while reading the body. */
   received?: number;
   length?: number;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_CLOSED']);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
 export function describeRequestError(error: unknown, context: RequestErrorContext): Error {
-  const code = errorCode(error);
+  if (error instanceof ArborError) return error;
   const { url, options } = context;
-  if (code === 'UND_ERR_ABORTED' || (error as Error)?.name === 'AbortError') {
+  if (context.aborted || (error as Error)?.name === 'AbortError') {
     return new ArborError(ErrorCode.ABORTED, `GET ${url}: aborted`, { cause: error });
   }
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (error instanceof RequestTimeout && error.phase === 'connect') {
     return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: no connection within ${seconds(options.connectTimeoutMs)}`, { cause: error }));
   }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+  if (error instanceof RequestTimeout && context.received === undefined) {
     return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: server sent no response within ${seconds(options.stallTimeoutMs)}`, { cause: error }));
   }
-  if (code === 'UND_ERR_BODY_TIMEOUT') {
-    const progress = context.received === undefined ? '' : ` after ${context.received}${context.length === undefined ? '' : ` of ${context.length}`} bytes`;
-    return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: server stalled for ${seconds(options.stallTimeoutMs)}${progress}`, { cause: error }));
+  if (error instanceof RequestTimeout) {
+    const of = context.length === undefined ? '' : ` of ${context.length}`;
+    return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: server stalled for ${seconds(options.stallTimeoutMs)} after ${context.received}${of} bytes`, { cause: error }));
   }
-  if (context.received !== undefined && (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || CONNECTION_CODES.has(code))) {
+  const code = errorCode(error);
+  if (context.received !== undefined && CONNECTION_CODES.has(code)) {
     const of = context.length === undefined ? '' : ` of ${context.length}`;
     return transient(new ArborError(ErrorCode.REMOTE_TRUNCATED, `GET ${url}: truncated body, connection closed after ${context.received}${of} bytes`, { cause: error }));
   }
-  if (code === 'UND_ERR_SOCKET' || CONNECTION_CODES.has(code)) {
-    const reason = (error as Error).message || code;
-    return transient(new ArborError(ErrorCode.REMOTE_UNREACHABLE, `GET ${url}: ${reason}`, { cause: error }));
+  if (CONNECTION_CODES.has(code)) {
+    return transient(new ArborError(ErrorCode.REMOTE_UNREACHABLE, `GET ${url}: ${reason(error) || code}`, { cause: error }));
   }
-  if (error instanceof ArborError) return error;
-  return new ArborError(ErrorCode.REMOTE_UNREACHABLE, `GET ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new ArborError(ErrorCode.REMOTE_UNREACHABLE, `GET ${url}: ${reason(error) || String(error)}`, { cause: error });
 }
 
-/** undici nests the system error (ECONNREFUSED) in `cause`; either level may carry the code. */
 function errorCode(error: unknown): string {
-  const outer = (error as { code?: unknown })?.code;
-  if (typeof outer === 'string' && outer !== 'UND_ERR_SOCKET') return outer;
-  const inner = (error as { cause?: { code?: unknown } })?.cause?.code;
-  if (typeof inner === 'string') return inner;
-  return typeof outer === 'string' ? outer : '';
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** An AggregateError (every address of a host refused) has no message of its own; its first error does. */
+function reason(error: unknown): string {
+  const { message, errors } = (error ?? {}) as { message?: unknown; errors?: { message?: unknown }[] };
+  if (typeof message === 'string' && message) return message;
+  const first = Array.isArray(errors) ? errors[0]?.message : undefined;
+  return typeof first === 'string' ? first : '';
 }
 
 function seconds(ms: number): string {

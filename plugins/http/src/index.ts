@@ -1,6 +1,6 @@
 import { httpPlugin } from './HttpPlugin';
 
-// HttpTransport (and undici) stay out of this entry point: see HttpPlugin. Import it from
+// HttpTransport (and node:http) stay out of this entry point: see HttpPlugin. Import it from
 // '@arbor/plugin-http/dist/HttpTransport' to use it directly.
 
 export { httpPlugin, HttpOptionsSchema, PLUGIN_NAME, type HttpOptions } from './HttpPlugin';
