@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
-import { ingestFileObject, type IngestRequest } from './ingestFileObject';
+import { ingestFileObjectAsync, type IngestRequest } from './ingestFileObject';
 
 interface Pending {
   resolve(): void;
@@ -17,8 +17,9 @@ interface Slot {
 /**
  * Decompress + hash + write of fetched file objects, spread over worker threads so the main
  * thread only moves bytes off the network. PERFORMANCE.md measured a full pull at 9.5 s this
- * way against 11.7 s on the main thread alone. With `threads` 0 everything runs inline, which
- * is cheaper for a handful of objects than starting workers (~40 ms each).
+ * way against 11.7 s on the main thread alone. With `threads` 0 the check runs inline and the
+ * write on the libuv pool, which is cheaper for a few hundred objects than starting workers
+ * (~40 ms each).
  */
 export class FileObjectWorkers {
   private readonly slots: Slot[] = [];
@@ -29,7 +30,7 @@ export class FileObjectWorkers {
   constructor(private readonly threads: number) {}
 
   async ingest(request: IngestRequest): Promise<void> {
-    if (this.threads === 0) return ingestFileObject(request);
+    if (this.threads === 0) return ingestFileObjectAsync(request);
     const slot = this.pick();
     const seq = ++this.seq;
     return new Promise<void>((resolve, reject) => {

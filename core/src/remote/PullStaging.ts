@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { FsBatch } from '../fs/FsBatch';
 import { syncFilesystem } from '../fs/syncFilesystem';
+import { bytePathFromOs } from '../store/BytePath';
+import { S_IFREG } from '../store/FileHeader';
 import { blake3 } from '../store/Blake3';
 import type { ObjectId, ObjectKindName } from '../store/ObjectId';
-import { moveStagedObjects } from '../store/ObjectStaging';
+import { moveStagedObjectsAsync } from '../store/ObjectStaging';
 import type { Repo } from '../store/Repo';
 
 /**
@@ -75,13 +78,19 @@ export class PullStaging {
   /**
    * The same, off the main thread: the dirtree walk stages hundreds of objects, and creating a
    * file costs up to a millisecond here, time the walk would otherwise not spend on the network.
-   * `publish` waits for every write started this way.
+   * One native operation on a libuv pool thread writes and renames it; should that fail, the
+   * synchronous write runs and gives the failure its usual error. `flush` waits for every write
+   * started this way.
    */
   writeInBackground(id: ObjectId, kind: ObjectKindName, bytes: Buffer): void {
     const temp = this.tempPath(id, kind);
-    const write = fs.promises.writeFile(temp, bytes, { flag: 'wx', mode: 0o644 })
-      .then(() => fs.promises.rename(temp, this.stagedPath(id, kind)))
-      .then(() => this.added(id, kind));
+    const dest = this.stagedPath(id, kind);
+    const batch = new FsBatch(bytes.length + 512);
+    batch.writeObject({ temp: bytePathFromOs(temp), dest: bytePathFromOs(dest), content: bytes, uid: -1, gid: -1, mode: S_IFREG | 0o644 });
+    const write = batch.runAsync().then((failures) => {
+      if (failures.length > 0) this.write(id, kind, bytes);
+      else this.added(id, kind);
+    });
     // Failures surface in flush(); until then the promise must not count as unhandled.
     write.catch(() => undefined);
     this.pendingWrites.push(write);
@@ -99,9 +108,9 @@ export class PullStaging {
    * on disk before the caller moves a ref. `commitsig` replaces an
    * older signature set; every other kind is content-addressed, so an existing copy is kept.
    */
-  publish(): number {
+  async publish(): Promise<number> {
     const names = [...this.names];
-    moveStagedObjects(this.repo, this.dir, names);
+    await moveStagedObjectsAsync(this.repo, this.dir, names);
     fs.rmSync(this.dir, { recursive: true, force: true });
     syncFilesystem(this.repo.path);
     return names.length;

@@ -3,8 +3,10 @@ import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { Codec, decompressContent } from '../store/ArchiveCodec';
 import { blake3, blake3Backend } from '../store/Blake3';
-import { decodeFileHeader, isSymlinkMode } from '../store/FileHeader';
-import { writeFileObject } from '../store/FileObjectWriter';
+import { decodeFileHeader, isSymlinkMode, S_IFREG, type FileMeta } from '../store/FileHeader';
+import { FsBatch, type ObjectFileWrite } from '../fs/FsBatch';
+import { bytePathFromOs } from '../store/BytePath';
+import { bareOwner, writeFileObject } from '../store/FileObjectWriter';
 import type { ObjectId } from '../store/ObjectId';
 import type { RepoMode } from '../store/RepoMode';
 
@@ -22,14 +24,45 @@ export interface IngestRequest {
   source: string;
 }
 
+/** A fetched file object that matched its ID, decoded for writing. */
+interface VerifiedFileObject {
+  bytes: Buffer;
+  meta: FileMeta;
+  header: Buffer;
+  content: Buffer;
+}
+
 /**
  * Checks a fetched file object against its ID and stages it, synchronously, so it can run in a
  * worker thread (PERFORMANCE.md: inflate + hash + write in workers beats async on the main
- * thread). The ID is BLAKE3(header || content): the header is hashed as sent and the content as
+ * thread). The write is one native operation (an O_TMPFILE linked into place), so workers
+ * writing into the one staging directory do not queue on its lock; user-mode repos, and any
+ * write the native path could not do, take the synchronous JavaScript path, which also gives a
+ * failure its usual error.
+ */
+export function ingestFileObject(request: IngestRequest): void {
+  const object = verifyFileObject(request);
+  if (request.repoMode !== 'user' && nativeWrite(request, object).run().length === 0) return;
+  writeVerified(request, object);
+}
+
+/**
+ * The same on the main thread, for pulls too small to pay for workers: the check runs here (a
+ * few microseconds for a typical file), and the write goes to a libuv pool thread, so file
+ * creation (up to a millisecond each on a busy ext4) overlaps the network instead of stalling it.
+ */
+export async function ingestFileObjectAsync(request: IngestRequest): Promise<void> {
+  const object = verifyFileObject(request);
+  if (request.repoMode !== 'user' && (await nativeWrite(request, object).runAsync()).length === 0) return;
+  writeVerified(request, object);
+}
+
+/**
+ * The ID is BLAKE3(header || content): the header is hashed as sent and the content as
  * decompressed, so a byte flipped anywhere, in the header, the codec or the payload, fails here
  * and nothing is written.
  */
-export function ingestFileObject(request: IngestRequest): void {
+function verifyFileObject(request: IngestRequest): VerifiedFileObject {
   const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
   const what = `Object ${request.id}.filez from ${request.source}`;
   let meta;
@@ -60,12 +93,38 @@ export function ingestFileObject(request: IngestRequest): void {
       hint: 'The server sent damaged or forged data; nothing of it was stored',
     });
   }
+  return { bytes, meta, header, content };
+}
+
+function writeVerified(request: IngestRequest, { bytes, meta, header, content }: VerifiedFileObject): void {
   if (request.repoMode === 'archive') {
     fs.writeFileSync(request.temp, bytes, { flag: 'wx', mode: 0o644 });
   } else {
     writeFileObject(request.temp, request.repoMode, meta, Buffer.from(header), { content });
   }
   fs.renameSync(request.temp, request.dest);
+}
+
+/** What writeVerified writes, as one native operation (bare and archive repos). */
+function nativeWrite(request: IngestRequest, object: VerifiedFileObject): FsBatch {
+  const write = objectFileWrite(request, object);
+  const batch = new FsBatch(write.content.length + 1024);
+  batch.writeObject(write);
+  return batch;
+}
+
+function objectFileWrite(request: IngestRequest, { bytes, meta, content }: VerifiedFileObject): ObjectFileWrite {
+  const paths = { temp: bytePathFromOs(request.temp), dest: bytePathFromOs(request.dest) };
+  if (request.repoMode === 'archive') return { ...paths, content: bytes, uid: -1, gid: -1, mode: S_IFREG | 0o644 };
+  const symlink = isSymlinkMode(meta.mode);
+  return {
+    ...paths,
+    content: symlink ? Buffer.from(meta.target, 'latin1') : content,
+    ...bareOwner(meta),
+    mode: meta.mode,
+    xattrs: meta.xattrs,
+    zeroTimes: true,
+  };
 }
 
 /**

@@ -48,10 +48,19 @@ export function writeFileObject(dest: string, repoMode: RepoMode, meta: FileMeta
   }
 }
 
+/**
+ * The owner to give a bare object: the committed one, or -1 (no chown call) when a non-root
+ * writer creates it with that owner anyway.
+ */
+export function bareOwner(meta: FileMeta): { uid: number; gid: number } {
+  return ownUid === 0 || meta.uid !== ownUid || meta.gid !== ownGid ? { uid: meta.uid, gid: meta.gid } : { uid: -1, gid: -1 };
+}
+
 function writeBare(dest: string, meta: FileMeta, source: FileObjectSource): boolean {
   if (isSymlinkMode(meta.mode)) {
     fs.symlinkSync(Buffer.from(meta.target, 'latin1'), dest);
-    if (ownUid === 0 || meta.uid !== ownUid || meta.gid !== ownGid) fs.lchownSync(dest, meta.uid, meta.gid);
+    const owner = bareOwner(meta);
+    if (owner.uid !== -1) fs.lchownSync(dest, owner.uid, owner.gid);
     for (const [name, value] of meta.xattrs) setXattr(dest, name, value);
     fs.lutimesSync(dest, 0, 0);
     return true;
@@ -65,7 +74,8 @@ function writeBare(dest: string, meta: FileMeta, source: FileObjectSource): bool
     fd = fs.openSync(dest, fs.constants.O_WRONLY);
   }
   try {
-    if (ownUid === 0 || meta.uid !== ownUid || meta.gid !== ownGid) fs.fchownSync(fd, meta.uid, meta.gid);
+    const owner = bareOwner(meta);
+    if (owner.uid !== -1) fs.fchownSync(fd, owner.uid, owner.gid);
     fs.fchmodSync(fd, meta.mode & PERMISSION_BITS);
     for (const [name, value] of meta.xattrs) setXattr(dest, name, value);
     fs.futimesSync(fd, 0, 0);
