@@ -11,7 +11,6 @@ import { ObjectIndex } from '../store/ObjectIndex';
 import type { ObjectId } from '../store/ObjectId';
 import { parseRef } from '../store/RefName';
 import type { Repo } from '../store/Repo';
-import type { RepoLock } from '../store/RepoLock';
 import { checkDowngrade } from './checkDowngrade';
 import { FileDownload } from './FileDownload';
 import { FileObjectFetcher } from './FileObjectFetcher';
@@ -86,11 +85,14 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
   const context = options.context ? { ...options.context, repo } : arbor.context({ repo });
   // Every request in flight listens for abort on this one signal.
   setMaxListeners(0, context.signal);
-  const transport = await openTransport(arbor, remote, context);
-  let lock: RepoLock | undefined;
+  // Shared, like commit: other writers run alongside; prune waits, so it never deletes what we stage.
+  const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
+  let transport: Transport | undefined;
   try {
-    // Shared, like commit: other writers run alongside; prune waits, so it never deletes what we stage.
-    lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
+    // What the repo holds, read on the pool while the transport loads and the commit arrives.
+    const index = new ObjectIndex(repo.path);
+    const indexed = index.prefetch();
+    transport = await openTransport(arbor, remote, context);
     if (remote.noVerify) {
       context.logger.warn(`remote ${remote.name} was added with --no-verify: its content is accepted without a signature check`);
     }
@@ -107,7 +109,7 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
     const commits = [tip, ...(await history(repo, source, tip, options.depth ?? 0))];
     const staging = PullStaging.open(repo, tip.id);
     const resumed = staging.count;
-    const index = new ObjectIndex(repo.path);
+    await indexed;
     const counted = sizes && commits.length === 1 ? estimateFromIndex(sizes, index, staging, repo.fileKind) : undefined;
     const estimate = { objects: counted?.objects ?? null, bytes: counted?.bytes ?? null };
     if (counted?.objects !== 0) {
@@ -139,7 +141,7 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
       staging.write(commit.id, 'commit', commit.bytes);
       if (commit.signatureBytes) staging.write(commit.id, 'commitsig', commit.signatureBytes);
     }
-    staging.publish();
+    await staging.publish();
     if (options.mirror) writeMirrorFiles(repo, tip.id, source, sizes);
     if (localRef && previous !== tip.id) repo.setRef(localRef, tip.id);
     return {
@@ -157,8 +159,8 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
       estimate,
     };
   } finally {
-    lock?.release();
-    await transport.close();
+    lock.release();
+    await transport?.close();
   }
 }
 

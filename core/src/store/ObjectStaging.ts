@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { FsBatch } from '../fs/FsBatch';
 import { syncFilesystem } from '../fs/syncFilesystem';
+import { bytePathFromOs } from './BytePath';
 import { objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
 import type { Repo } from './Repo';
 
@@ -62,6 +64,37 @@ export class ObjectStaging {
  */
 export function moveStagedObjects(repo: Repo, dir: string, names: readonly string[]): void {
   syncFilesystem(dir);
+  for (const moves of movesByKind(repo, dir, names)) {
+    for (const [from, to] of moves) fs.renameSync(from, to);
+  }
+}
+
+/** Renames in flight at once when publishing asynchronously: the libuv pool's size. */
+const RENAME_BATCHES = 4;
+
+/**
+ * The same, with each kind's renames spread over libuv pool threads (objects/ has 256 shard
+ * directories, so they rarely wait on one another) while the main thread stays free. A failed
+ * rename is redone synchronously, which throws its usual error.
+ */
+export async function moveStagedObjectsAsync(repo: Repo, dir: string, names: readonly string[]): Promise<void> {
+  syncFilesystem(dir);
+  for (const moves of movesByKind(repo, dir, names)) {
+    const batches = Array.from({ length: Math.min(RENAME_BATCHES, moves.length) }, () => ({ batch: new FsBatch(1 << 12), moves: [] as [string, string][] }));
+    moves.forEach((move, index) => {
+      const lane = batches[index % batches.length]!;
+      lane.batch.rename(bytePathFromOs(move[0]), bytePathFromOs(move[1]));
+      lane.moves.push(move);
+    });
+    const failures = await Promise.all(batches.map((lane) => lane.batch.runAsync()));
+    failures.forEach((failed, lane) => {
+      for (const { index } of failed) fs.renameSync(...batches[lane]!.moves[index]!);
+    });
+  }
+}
+
+/** The staged → objects/ renames, one list per kind, in PUBLISH_ORDER; shard directories made. */
+function movesByKind(repo: Repo, dir: string, names: readonly string[]): [string, string][][] {
   const byKind = new Map<string, string[]>();
   for (const name of names) {
     const dot = name.indexOf('.');
@@ -70,11 +103,9 @@ export function moveStagedObjects(repo: Repo, dir: string, names: readonly strin
     if (!list) byKind.set(kind, (list = []));
     list.push(name.slice(0, dot));
   }
-  for (const kind of PUBLISH_ORDER) {
-    for (const id of byKind.get(kind) ?? []) {
-      const target = path.join(repo.path, objectRelPath(id, kind));
-      repo.ensureShard(path.dirname(target));
-      fs.renameSync(path.join(dir, `${id}.${kind}`), target);
-    }
-  }
+  return PUBLISH_ORDER.map((kind) => (byKind.get(kind) ?? []).map((id): [string, string] => {
+    const target = path.join(repo.path, objectRelPath(id, kind));
+    repo.ensureShard(path.dirname(target));
+    return [path.join(dir, `${id}.${kind}`), target];
+  }));
 }
