@@ -242,11 +242,11 @@ static void run_batch(const uint8_t *data, size_t length, failures_t *failures) 
       const char *path = take_string(data, length, &offset);
       if (!path) goto malformed;
       rc = mkdir(path, 0700);
-    } else if (op == 'L') {
-      const char *target = take_string(data, length, &offset);
-      const char *path = target ? take_string(data, length, &offset) : NULL;
-      if (!path) goto malformed;
-      rc = link(target, path);
+    } else if (op == 'L' || op == 'R') {
+      const char *from = take_string(data, length, &offset);
+      const char *to = from ? take_string(data, length, &offset) : NULL;
+      if (!to) goto malformed;
+      rc = op == 'L' ? link(from, to) : rename(from, to);
     } else if (op == 'M') {
       if (length - offset < 12) goto malformed;
       int32_t uid = take_i32(data + offset), gid = take_i32(data + offset + 4);
@@ -257,11 +257,6 @@ static void run_batch(const uint8_t *data, size_t length, failures_t *failures) 
       if (uid != -1) rc = lchown(path, (uid_t)uid, (gid_t)gid);
       /* chown clears setuid and setgid, so the mode comes after it. */
       if (rc == 0) rc = chmod(path, mode & 07777);
-    } else if (op == 'R') {
-      const char *from = take_string(data, length, &offset);
-      const char *to = from ? take_string(data, length, &offset) : NULL;
-      if (!to) goto malformed;
-      rc = rename(from, to);
     } else if (op == 'W') {
       object_write_t write_request;
       if (!take_object_write(data, length, &offset, &write_request)) goto malformed;

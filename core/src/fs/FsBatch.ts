@@ -17,7 +17,7 @@ const WRITE_ZERO_TIMES = 1;
 
 /** One complete object file for FsBatch.writeObject. */
 export interface ObjectFileWrite {
-  /** Created with O_EXCL, filled, then renamed to `dest`; removed again on any failure. */
+  /** Used only where O_TMPFILE is not: created with O_EXCL, filled, renamed to `dest`. */
   temp: string;
   dest: string;
   /** The file's bytes, or a symlink's target when `mode` is a symlink's. */
@@ -34,8 +34,8 @@ export interface ObjectFileWrite {
 }
 
 /**
- * A list of mkdir, link, chown+chmod, rename and whole-object writes that the native addon runs in one
- * call (core/native/fs_batch.c), on this thread or on a libuv pool thread. It exists for the
+ * A list of mkdir, link, chown+chmod, rename and whole-object writes that the native addon runs
+ * in one call (core/native/fs_batch.c), on this thread or on a libuv pool thread. It exists for the
  * hardlink checkout and for pull's staging, where one JavaScript fs call per syscall costs
  * several times the syscall itself.
  * Paths are latin1 byte strings (BytePath), so any name survives. Operations run in order; a
@@ -53,6 +53,13 @@ export class FsBatch {
     this.buffer = Buffer.allocUnsafe(capacity);
   }
 
+  /** A batch of just one object write, sized for it. */
+  static ofObject(write: ObjectFileWrite): FsBatch {
+    const batch = new FsBatch(write.content.length + 1024);
+    batch.writeObject(write);
+    return batch;
+  }
+
   /** mkdir(path, 0700): the final mode comes later, so that read-only directories can be filled. */
   mkdir(path: string): number {
     this.reserve(path.length + 2);
@@ -63,11 +70,7 @@ export class FsBatch {
 
   /** link(target, path) */
   link(target: string, path: string): number {
-    this.reserve(target.length + path.length + 3);
-    this.buffer[this.length++] = OP_LINK;
-    this.putPath(target);
-    this.putPath(path);
-    return this.count++;
+    return this.twoPaths(OP_LINK, target, path);
   }
 
   /** lchown(path, uid, gid) unless uid is -1, then chmod(path, mode & 0o7777). */
@@ -83,17 +86,13 @@ export class FsBatch {
 
   /** rename(from, to) */
   rename(from: string, to: string): number {
-    this.reserve(from.length + to.length + 3);
-    this.buffer[this.length++] = OP_RENAME;
-    this.putPath(from);
-    this.putPath(to);
-    return this.count++;
+    return this.twoPaths(OP_RENAME, from, to);
   }
 
   /**
-   * A whole store object in one operation: create `temp`, write, chown, chmod, xattrs, times,
-   * close and rename to `dest`. Either `dest` ends up holding the complete object or nothing
-   * is left behind.
+   * A whole store object in one operation: an anonymous file in `dest`'s directory (or `temp`),
+   * written, owned, moded, given its xattrs and times, then linked (or renamed) as `dest`.
+   * Either `dest` ends up holding the complete object or nothing is left behind.
    */
   writeObject(write: ObjectFileWrite): number {
     const xattrs = write.xattrs ?? [];
@@ -117,6 +116,14 @@ export class FsBatch {
     }
     this.putPath(write.temp);
     this.putPath(write.dest);
+    return this.count++;
+  }
+
+  private twoPaths(op: number, first: string, second: string): number {
+    this.reserve(first.length + second.length + 3);
+    this.buffer[this.length++] = op;
+    this.putPath(first);
+    this.putPath(second);
     return this.count++;
   }
 

@@ -78,15 +78,14 @@ export class PullStaging {
   /**
    * The same, off the main thread: the dirtree walk stages hundreds of objects, and creating a
    * file costs up to a millisecond here, time the walk would otherwise not spend on the network.
-   * One native operation on a libuv pool thread writes and renames it; should that fail, the
+   * One native operation on a libuv pool thread writes and names it; should that fail, the
    * synchronous write runs and gives the failure its usual error. `flush` waits for every write
    * started this way.
    */
   writeInBackground(id: ObjectId, kind: ObjectKindName, bytes: Buffer): void {
     const temp = this.tempPath(id, kind);
     const dest = this.stagedPath(id, kind);
-    const batch = new FsBatch(bytes.length + 512);
-    batch.writeObject({ temp: bytePathFromOs(temp), dest: bytePathFromOs(dest), content: bytes, uid: -1, gid: -1, mode: S_IFREG | 0o644 });
+    const batch = FsBatch.ofObject({ temp: bytePathFromOs(temp), dest: bytePathFromOs(dest), content: bytes, uid: -1, gid: -1, mode: S_IFREG | 0o644 });
     const write = batch.runAsync().then((failures) => {
       if (failures.length > 0) this.write(id, kind, bytes);
       else this.added(id, kind);

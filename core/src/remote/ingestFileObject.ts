@@ -107,10 +107,7 @@ function writeVerified(request: IngestRequest, { bytes, meta, header, content }:
 
 /** What writeVerified writes, as one native operation (bare and archive repos). */
 function nativeWrite(request: IngestRequest, object: VerifiedFileObject): FsBatch {
-  const write = objectFileWrite(request, object);
-  const batch = new FsBatch(write.content.length + 1024);
-  batch.writeObject(write);
-  return batch;
+  return FsBatch.ofObject(objectFileWrite(request, object));
 }
 
 function objectFileWrite(request: IngestRequest, { bytes, meta, content }: VerifiedFileObject): ObjectFileWrite {

@@ -32,7 +32,8 @@ export class ObjectIndex {
       let pending = 256;
       for (let shard = 0; shard < 256; shard++) {
         fs.readdir(path.join(objects, HEX[shard >> 4]! + HEX[shard & 15]!), (error, names) => {
-          if (!error) this.load(shard, names);
+          // A shard `has` already read synchronously is not listed twice.
+          if (!error && !this.loaded[shard]) this.load(shard, names);
           this.loaded[shard] = 1;
           if (--pending === 0) resolve();
         });
