@@ -8,6 +8,8 @@
  *     fsync per written object.
  *   - fsBatch / fsBatchAsync: mkdir, link, chown and chmod, and whole object writes, in
  *     batches (fs_batch.c).
+ *   - markTopDir: sets the "top of directory hierarchy" inode flag (chattr +T), ioctl_iflags(2),
+ *     so ext4 places each new staging directory in a block group of its own.
  * Everything is synchronous: callers run it in worker threads or in tight loops, where the
  * libuv thread pool would only add per-call overhead.
  */
@@ -18,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -235,6 +239,33 @@ static napi_value syncfs_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * markTopDir(path) -> true when the directory now has FS_TOPDIR_FL, false where the filesystem
+ * has no such flag or refuses it. Only ext2/3/4 act on it; nothing is lost elsewhere.
+ */
+static napi_value mark_top_dir(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  char path[PATH_BUF];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !get_path(env, argv[0], path, sizeof path)) return throw_type(env, "markTopDir(path): bad path");
+  bool marked = false;
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", path);
+  int flags = 0;
+  if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+    if (flags & FS_TOPDIR_FL) {
+      marked = true;
+    } else {
+      flags |= FS_TOPDIR_FL;
+      marked = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    }
+  }
+  close(fd);
+  napi_get_boolean(env, marked, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     { "lgetxattrs", NULL, lgetxattrs, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -242,6 +273,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "lremovexattr", NULL, lremovexattr_js, NULL, NULL, NULL, napi_enumerable, NULL },
     { "flock", NULL, flock_js, NULL, NULL, NULL, napi_enumerable, NULL },
     { "syncfs", NULL, syncfs_js, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "markTopDir", NULL, mark_top_dir, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   register_fs_batch(env, exports);

@@ -9,6 +9,8 @@ export interface ArborNative {
   lremovexattr(path: string | Buffer, name: string): void;
   flock(fd: number, operation: number): boolean;
   syncfs(fd: number): void;
+  /** chattr +T on a directory; false where the filesystem has no such flag. */
+  markTopDir(path: string): boolean;
   /** See FsBatch: returns (index, errno) pairs of the operations that failed. */
   fsBatch(ops: Buffer): Int32Array;
   fsBatchAsync(ops: Buffer): Promise<Int32Array>;

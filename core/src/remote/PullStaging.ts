@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FsBatch } from '../fs/FsBatch';
+import { spreadSubdirectories } from '../fs/spreadSubdirectories';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { bytePathFromOs } from '../store/BytePath';
 import { S_IFREG } from '../store/FileHeader';
@@ -32,6 +33,7 @@ export class PullStaging {
 
   static open(repo: Repo, commit: ObjectId): PullStaging {
     const dir = path.join(repo.tmpPath, `pull-${bootId()}-${commit}`);
+    spreadSubdirectories(repo.tmpPath);
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     return new PullStaging(repo, dir);
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FsBatch } from '../fs/FsBatch';
+import { spreadSubdirectories } from '../fs/spreadSubdirectories';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { bytePathFromOs } from './BytePath';
 import { objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
@@ -22,6 +23,7 @@ export class ObjectStaging {
 
   static create(repo: Repo): ObjectStaging {
     const dir = path.join(repo.tmpPath, `staging-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`);
+    spreadSubdirectories(repo.tmpPath);
     fs.mkdirSync(dir, { recursive: false, mode: 0o755 });
     return new ObjectStaging(repo, dir);
   }
