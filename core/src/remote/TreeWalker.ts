@@ -6,6 +6,7 @@ import { ObjectIndex } from '../store/ObjectIndex';
 import type { ObjectId } from '../store/ObjectId';
 import type { Repo } from '../store/Repo';
 import { fileObjectKind } from '../store/RepoMode';
+import type { MetadataPrefetch } from './MetadataPrefetch';
 import type { PullStaging } from './PullStaging';
 import { DEFAULT_LIMITS, type RemoteRepo } from './RemoteRepo';
 import type { SizeIndex } from './SizeIndex';
@@ -37,9 +38,16 @@ export class TreeWalker {
     /** Told of each missing file object as soon as it is found, so its fetch can start. */
     private readonly onMissingFile: (id: ObjectId) => void,
     index?: ObjectIndex,
+    /** Metadata requested ahead of the walk, from the size index. */
+    private readonly prefetch?: MetadataPrefetch,
   ) {
     this.index = index ?? new ObjectIndex(repo.path);
     this.fileKind = fileObjectKind(repo.mode);
+  }
+
+  /** A missing file the caller already asked for (from the size index): not reported again. */
+  expectFile(id: ObjectId): void {
+    this.missingFiles.add(id);
   }
 
   async walk(rootTree: ObjectId, rootMeta: ObjectId): Promise<void> {
@@ -103,7 +111,7 @@ export class TreeWalker {
   }
 
   private async fetch(id: ObjectId, kind: 'dirtree' | 'dirmeta'): Promise<Buffer> {
-    const bytes = await this.remote.metadataObject(id, kind, this.sizes?.get(id, kind) ?? DEFAULT_LIMITS[kind]);
+    const bytes = await (this.prefetch?.take(id, kind) ?? this.remote.metadataObject(id, kind, this.sizes?.get(id, kind) ?? DEFAULT_LIMITS[kind]));
     this.fetched.objects++;
     this.fetched.bytes += bytes.length;
     return bytes;

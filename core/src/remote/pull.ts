@@ -16,6 +16,7 @@ import { FileDownload } from './FileDownload';
 import { FileObjectFetcher } from './FileObjectFetcher';
 import { FileObjectWorkers } from './FileObjectWorkers';
 import { formatBytes } from '../formatBytes';
+import { MetadataPrefetch, type MetadataKind } from './MetadataPrefetch';
 import { PullStaging } from './PullStaging';
 import { readRemote, type Remote } from './RemoteConfig';
 import { RemoteRepo, type FetchedCommit } from './RemoteRepo';
@@ -121,7 +122,17 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
     const fetcher = new FileObjectFetcher({ transport, workers, staging, repoMode: repo.mode, source: source.source, sizes, signal: context.signal });
     const progress = context.progress.start('Receiving', counted?.files ?? 0);
     const download = new FileDownload(fetcher, progress, FILE_WINDOW, counted !== undefined);
-    const walker = new TreeWalker(repo, staging, source, sizes, (id) => download.add(id), index);
+    // With the list of what is missing, everything is asked for at once; the walk then checks it.
+    const prefetch = counted ? new MetadataPrefetch(source) : undefined;
+    const walker = new TreeWalker(repo, staging, source, sizes, (id) => download.add(id), index, prefetch);
+    for (const entry of counted?.missing ?? []) {
+      if (entry.kind === 'filez') {
+        walker.expectFile(entry.id);
+        download.add(entry.id);
+      } else {
+        prefetch!.add(entry.id, entry.kind, entry.size);
+      }
+    }
     try {
       for (const commit of commits) {
         if (!repo.hasObject(commit.id, 'commit')) await walker.walk(commit.commit.rootTree, commit.commit.rootMeta);
@@ -187,23 +198,32 @@ async function history(repo: Repo, source: RemoteRepo, tip: FetchedCommit, depth
   return commits;
 }
 
+interface MissingEntry {
+  id: ObjectId;
+  kind: MetadataKind | 'filez';
+  size: number;
+}
+
 /**
  * What the repo lacks of the commit, from the size index alone: every object it lists that is
- * neither in objects/ nor staged. Exact, since a pull fetches precisely those.
+ * neither in objects/ nor staged. Exact, since a pull fetches precisely those. Metadata comes
+ * first in `missing`, so it is asked for before the files.
  */
-function estimateFromIndex(sizes: SizeIndex, index: ObjectIndex, staging: PullStaging, fileKind: 'file' | 'filez'): { objects: number; bytes: number; files: number } {
+function estimateFromIndex(sizes: SizeIndex, index: ObjectIndex, staging: PullStaging, fileKind: 'file' | 'filez'): { objects: number; bytes: number; files: number; missing: MissingEntry[] } {
   let objects = 0;
   let bytes = 0;
-  let files = 0;
+  const metadata: MissingEntry[] = [];
+  const files: MissingEntry[] = [];
   for (const entry of sizes.entries()) {
     if (entry.kind === 'commit' || entry.kind === 'commitsig') continue;
     const kind = entry.kind === 'filez' ? fileKind : entry.kind;
     if (index.has(entry.id, kind) || staging.has(entry.id, kind)) continue;
     objects++;
     bytes += entry.size;
-    if (entry.kind === 'filez') files++;
+    if (entry.kind === 'filez') files.push(entry as MissingEntry);
+    else if (entry.kind === 'dirtree' || entry.kind === 'dirmeta') metadata.push(entry as MissingEntry);
   }
-  return { objects, bytes, files };
+  return { objects, bytes, files: files.length, missing: [...metadata, ...files] };
 }
 
 /** A mirror serves what it pulled as the origin did: the signed summary and the size index too. */
