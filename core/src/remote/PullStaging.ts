@@ -33,8 +33,7 @@ export class PullStaging {
 
   static open(repo: Repo, commit: ObjectId): PullStaging {
     const dir = path.join(repo.tmpPath, `pull-${bootId()}-${commit}`);
-    spreadSubdirectories(repo.tmpPath);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    if (!fs.existsSync(dir)) createUnderRandomName(repo.tmpPath, dir);
     return new PullStaging(repo, dir);
   }
 
@@ -115,6 +114,26 @@ export class PullStaging {
     fs.rmSync(this.dir, { recursive: true, force: true });
     syncFilesystem(this.repo.path);
     return names.length;
+  }
+}
+
+/**
+ * Makes `dir` by renaming a directory made under a random name. ext4 picks the block group of a
+ * directory in a top directory (spreadSubdirectories) from a hash of its name; the fixed name a
+ * resumable pull needs would land every pull of a commit in the same group, where the objects
+ * of the last one may have just been deleted.
+ */
+function createUnderRandomName(parent: string, dir: string): void {
+  fs.mkdirSync(parent, { recursive: true, mode: 0o755 });
+  spreadSubdirectories(parent);
+  const temp = `${dir}.new${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+  fs.mkdirSync(temp, { mode: 0o755 });
+  try {
+    fs.renameSync(temp, dir);
+  } catch (error) {
+    // Another pull of the same commit made it first: use theirs.
+    fs.rmdirSync(temp);
+    if (!fs.existsSync(dir)) throw error;
   }
 }
 
