@@ -8,6 +8,7 @@
  *     fsync per written object.
  *   - fsBatch / fsBatchAsync: mkdir, link, chown and chmod, and whole object writes, in
  *     batches (fs_batch.c).
+ *   - objectIndex*: the set of objects a repo holds, read on the pool (object_index.c).
  *   - markTopDir: sets the "top of directory hierarchy" inode flag (chattr +T), ioctl_iflags(2),
  *     so ext4 places each new staging directory in a block group of its own.
  * Everything is synchronous: callers run it in worker threads or in tight loops, where the
@@ -26,6 +27,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "fs_batch.h"
+#include "object_index.h"
 
 #define PATH_BUF 4096
 #define NAME_BUF 256
@@ -277,6 +279,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   register_fs_batch(env, exports);
+  register_object_index(env, exports);
   napi_value value;
   napi_create_int32(env, LOCK_SH, &value); napi_set_named_property(env, exports, "LOCK_SH", value);
   napi_create_int32(env, LOCK_EX, &value); napi_set_named_property(env, exports, "LOCK_EX", value);

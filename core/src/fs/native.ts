@@ -9,6 +9,13 @@ export interface ArborNative {
   lremovexattr(path: string | Buffer, name: string): void;
   flock(fd: number, operation: number): boolean;
   syncfs(fd: number): void;
+  /** The set of objects a repo holds; see core/native/object_index.c. */
+  objectIndexCreate(kinds: string[]): ObjectIndexHandle;
+  objectIndexLoad(index: ObjectIndexHandle, objectsDir: string, shards: Uint8Array): Promise<void>;
+  objectIndexLoadSync(index: ObjectIndexHandle, objectsDir: string, shard: number): void;
+  objectIndexHas(index: ObjectIndexHandle, id: string, kind: number): boolean;
+  objectIndexAdd(index: ObjectIndexHandle, id: string, kind: number): void;
+  objectIndexMissing(index: ObjectIndexHandle, records: Buffer, offset: number, count: number, stride: number, kindMap: Uint8Array): Uint32Array;
   /** chattr +T on a directory; false where the filesystem has no such flag. */
   markTopDir(path: string): boolean;
   /** See FsBatch: returns (index, errno) pairs of the operations that failed. */
@@ -19,6 +26,9 @@ export interface ArborNative {
   readonly LOCK_NB: number;
   readonly LOCK_UN: number;
 }
+
+/** An opaque native object set (objectIndexCreate). */
+export type ObjectIndexHandle = { readonly __objectIndex: unique symbol };
 
 let loaded: ArborNative | undefined;
 

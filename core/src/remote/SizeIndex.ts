@@ -1,6 +1,7 @@
 import { CanonicalReader } from '../store/CanonicalReader';
 import { CanonicalWriter } from '../store/CanonicalWriter';
 import { ALL_KINDS, type ObjectId, type ObjectKindName } from '../store/ObjectId';
+import type { ObjectIndex } from '../store/ObjectIndex';
 
 /**
  * A commit's size index: every object its tree needs, with the bytes each takes on the wire
@@ -72,10 +73,33 @@ export class SizeIndex {
 
   *entries(): Generator<SizeEntry> {
     for (let index = 0; index < this.count; index++) {
-      const offset = HEADER + index * RECORD;
-      const kind = ALL_KINDS[this.bytes[offset + 32]!];
-      if (kind) yield { id: this.bytes.toString('hex', offset, offset + 32), kind, size: this.sizeAt(offset) };
+      const entry = this.entryAt(index);
+      if (entry) yield entry;
     }
+  }
+
+  /**
+   * The entries `index` lacks, each looked up as the kind `localKind` maps its kind to (a bare
+   * repo keeps `filez` as `file`), or skipped where it maps to undefined. One native pass over
+   * the records: no string is made for an object the repo has.
+   */
+  missingFrom(index: ObjectIndex, localKind: (kind: ObjectKindName) => ObjectKindName | undefined): SizeEntry[] {
+    const kindMap = Uint8Array.from(ALL_KINDS, (kind) => {
+      const local = localKind(kind);
+      return local === undefined ? 255 : ALL_KINDS.indexOf(local);
+    });
+    const missing: SizeEntry[] = [];
+    for (const record of index.missingRecords(this.bytes, HEADER, this.count, RECORD, kindMap)) {
+      const entry = this.entryAt(record);
+      if (entry) missing.push(entry);
+    }
+    return missing;
+  }
+
+  private entryAt(index: number): SizeEntry | undefined {
+    const offset = HEADER + index * RECORD;
+    const kind = ALL_KINDS[this.bytes[offset + 32]!];
+    return kind ? { id: this.bytes.toString('hex', offset, offset + 32), kind, size: this.sizeAt(offset) } : undefined;
   }
 
   private sizeAt(offset: number): number {

@@ -8,7 +8,7 @@ import { ErrorCode } from '../errors/codes';
 import type { HookContext } from '../HookContext';
 import type { Transport } from '../hooks';
 import { ObjectIndex } from '../store/ObjectIndex';
-import type { ObjectId } from '../store/ObjectId';
+import type { ObjectId, ObjectKindName } from '../store/ObjectId';
 import { parseRef } from '../store/RefName';
 import type { Repo } from '../store/Repo';
 import { checkDowngrade } from './checkDowngrade';
@@ -214,10 +214,9 @@ function estimateFromIndex(sizes: SizeIndex, index: ObjectIndex, staging: PullSt
   let bytes = 0;
   const metadata: MissingEntry[] = [];
   const files: MissingEntry[] = [];
-  for (const entry of sizes.entries()) {
-    if (entry.kind === 'commit' || entry.kind === 'commitsig') continue;
-    const kind = entry.kind === 'filez' ? fileKind : entry.kind;
-    if (index.has(entry.id, kind) || staging.has(entry.id, kind)) continue;
+  const localKind = (kind: ObjectKindName) => (kind === 'commit' || kind === 'commitsig' ? undefined : kind === 'filez' ? fileKind : kind);
+  for (const entry of sizes.missingFrom(index, localKind)) {
+    if (staging.has(entry.id, localKind(entry.kind)!)) continue;
     objects++;
     bytes += entry.size;
     if (entry.kind === 'filez') files.push(entry as MissingEntry);

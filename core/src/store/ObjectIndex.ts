@@ -1,76 +1,68 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { native } from '../fs/native';
 import { ALL_KINDS, type ObjectId, type ObjectKindName } from './ObjectId';
 
-/** A bit per object kind, for the kinds one ID is present as. */
-const KIND_BITS = new Map<string, number>(ALL_KINDS.map((kind, index) => [kind, 1 << index]));
+/** Kinds by number, as the native set records them (a bit each). */
+const KIND_NUMBERS = new Map<string, number>(ALL_KINDS.map((kind, index) => [kind, index]));
 const HEX = '0123456789abcdef';
 
 /**
  * Which objects a repo already has, learned with one readdir per shard directory
- * (`objects/XX`) the first time an ID in that shard is asked about, instead of one stat per
- * object (PERFORMANCE.md: hash first, write only what is missing). Objects added during the
- * current operation are recorded with `add`.
+ * (`objects/XX`) instead of one stat per object (PERFORMANCE.md: hash first, write only what is
+ * missing). Objects added during the current operation are recorded with `add`.
  *
- * Entries are keyed by the whole ID, as callers hold it, with the kinds present as bits: a
- * lookup builds no string, and an ID string asked about again (the pull's estimate, then its
- * walk) reuses the hash V8 cached on it.
+ * The set itself is native (core/native/object_index.c): `prefetch` reads all the listings on
+ * a libuv pool thread, off the main thread, and a commit's whole size index is checked against
+ * it in one call (`missingRecords`). A shard asked about before then is read on the spot.
  */
 export class ObjectIndex {
-  private readonly kinds = new Map<string, number>();
+  private readonly addon = native();
+  private readonly set = this.addon.objectIndexCreate([...ALL_KINDS]);
   private readonly loaded = new Uint8Array(256);
+  private readonly objectsDir: string;
 
-  constructor(private readonly repoPath: string) {}
+  constructor(repoPath: string) {
+    this.objectsDir = path.join(repoPath, 'objects');
+  }
 
   /**
-   * Reads every shard directory on the libuv pool, to overlap the reads (~30 ms on a 23k-object
-   * repo) with other work; `has` never waits for it, and reads a shard itself if asked first.
+   * Reads every shard directory on the pool (~5 ms on a 23k-object repo), to overlap it with
+   * other work. `has` does not wait for it: until it is done, a shard is read on demand.
    */
-  prefetch(): Promise<void> {
-    const objects = path.join(this.repoPath, 'objects');
-    return new Promise((resolve) => {
-      let pending = 256;
-      for (let shard = 0; shard < 256; shard++) {
-        fs.readdir(path.join(objects, HEX[shard >> 4]! + HEX[shard & 15]!), (error, names) => {
-          // A shard `has` already read synchronously is not listed twice.
-          if (!error && !this.loaded[shard]) this.load(shard, names);
-          this.loaded[shard] = 1;
-          if (--pending === 0) resolve();
-        });
-      }
-    });
+  async prefetch(): Promise<void> {
+    const shards = Uint8Array.from({ length: 256 }, (_, shard) => shard).filter((shard) => !this.loaded[shard]);
+    await this.addon.objectIndexLoad(this.set, this.objectsDir, shards);
+    for (const shard of shards) this.loaded[shard] = 1;
   }
 
   has(id: ObjectId, kind: ObjectKindName): boolean {
     this.ensureShard(id);
-    return ((this.kinds.get(id) ?? 0) & KIND_BITS.get(kind)!) !== 0;
+    return this.addon.objectIndexHas(this.set, id, KIND_NUMBERS.get(kind)!);
   }
 
   add(id: ObjectId, kind: ObjectKindName): void {
     this.ensureShard(id);
-    this.kinds.set(id, (this.kinds.get(id) ?? 0) | KIND_BITS.get(kind)!);
+    this.addon.objectIndexAdd(this.set, id, KIND_NUMBERS.get(kind)!);
+  }
+
+  /**
+   * The numbers of the records in `records` (an ID, then a kind byte, every `stride` bytes from
+   * `offset`) that the repo lacks, each looked up as `kindMap[its kind byte]` (255: skipped).
+   */
+  missingRecords(records: Buffer, offset: number, count: number, stride: number, kindMap: Uint8Array): Uint32Array {
+    for (let shard = 0; shard < 256; shard++) if (!this.loaded[shard]) this.loadShard(shard);
+    return this.addon.objectIndexMissing(this.set, records, offset, count, stride, kindMap);
   }
 
   private ensureShard(id: ObjectId): void {
     const shard = (HEX.indexOf(id[0]!) << 4) | HEX.indexOf(id[1]!);
-    if (shard < 0 || this.loaded[shard]) return;
-    this.loaded[shard] = 1;
-    try {
-      this.load(shard, fs.readdirSync(path.join(this.repoPath, 'objects', id.slice(0, 2))));
-    } catch {
-      // No shard directory yet: nothing of it is stored.
-    }
+    if (shard >= 0 && !this.loaded[shard]) this.loadShard(shard);
   }
 
-  /** Records the objects of one shard's listing (`<62 hex>.<kind>`); temp files are skipped. */
-  private load(shard: number, names: string[]): void {
-    const prefix = HEX[shard >> 4]! + HEX[shard & 15]!;
-    for (const name of names) {
-      const bit = name.charCodeAt(62) === 0x2e ? KIND_BITS.get(name.slice(63)) : undefined;
-      if (bit === undefined) continue;
-      const id = prefix + name.slice(0, 62);
-      this.kinds.set(id, (this.kinds.get(id) ?? 0) | bit);
-    }
+  private loadShard(shard: number): void {
+    this.loaded[shard] = 1;
+    this.addon.objectIndexLoadSync(this.set, this.objectsDir, shard);
   }
 
   /** Every object of `kind` present on disk, by reading all 256 shard directories. */
