@@ -16,6 +16,20 @@ function makeTree(root: string, files: number, seed: string): void {
   }
 }
 
+/** Objects staged so far by a running commit (in tmp/staging-*), or 0 before it stages any. */
+function stagedCount(repoPath: string): number {
+  let count = 0;
+  for (const name of fs.readdirSync(path.join(repoPath, 'tmp'))) {
+    if (!name.startsWith('staging-')) continue;
+    try {
+      count += fs.readdirSync(path.join(repoPath, 'tmp', name)).length;
+    } catch {
+      // Published and removed between the two reads.
+    }
+  }
+  return count;
+}
+
 function start(args: string[]): { done: Promise<{ code: number | null; signal: string | null; stderr: string }>; kill(): void } {
   const child = spawn(process.execPath, [ARBOR_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBUG: '' } });
   let stderr = '';
@@ -37,15 +51,21 @@ describe('store safety', function () {
     // re-hashing an unchanged tree is fast enough to finish before the first kill.
     makeTree(tree, 1500, 'killed');
     fs.writeFileSync(path.join(tree, 'd0', 'changed'), 'new file for the killed commits\n');
+    // Killed once the commit has staged this many objects, however fast the machine is: before
+    // any, part-way, and near the end.
     let killedBeforeTheEnd = 0;
-    for (const delay of [300, 900, 1600]) {
+    for (const staged of [0, 300, 1200]) {
       const run = start(['commit', '--repo', repo.path, '--branch', 'os/base', '--tree', tree]);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      let exited = false;
+      void run.done.then(() => { exited = true; });
+      while (!exited && (staged === 0 ? !fs.readdirSync(repo.tmpPath).some((name) => name.startsWith('staging-')) : stagedCount(repo.path) < staged)) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
       run.kill();
       const { signal } = await run.done;
       if (signal === 'SIGKILL') killedBeforeTheEnd++;
       const check = await fsck(storeArbor(), Repo.open(repo.path));
-      assert.deepEqual(check.problems, [], `after a kill at ${delay} ms`);
+      assert.deepEqual(check.problems, [], `after a kill with ${staged} objects staged`);
       const history = commitLog(repo, 'os/base').map((entry) => entry.commit);
       assert.equal(history[history.length - 1], first.commit);
     }

@@ -12,7 +12,8 @@ export type ArborArgs<T extends typeof Command> = Interfaces.InferredArgs<T['arg
 /**
  * The base of every `arbor` command. Commands stay thin: parse, build the kernel from the
  * config, make one library call, return the result (which `--json` prints). Heavy modules are
- * imported inside `run()` so that start-up stays fast.
+ * required inside `run()` so that start-up stays fast: with `require`, not `import()`, which
+ * for a CommonJS module costs the ESM loader and a parse of its source (~8 ms for a pull).
  */
 export abstract class ArborCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -42,7 +43,7 @@ export abstract class ArborCommand<T extends typeof Command> extends Command {
 
   /** Builds the kernel with the plugins the config names (presets expanded). */
   protected async loadArbor(): Promise<{ arbor: Arbor; config: ResolvedConfig }> {
-    const { createArbor } = await import('../createArbor.js');
+    const { createArbor } = require('../createArbor.js') as typeof import('../createArbor.js');
     return createArbor({ configPath: this.flags.config, logger: this.logger(), progress: await this.progressReporter() });
   }
 
@@ -59,7 +60,7 @@ export abstract class ArborCommand<T extends typeof Command> extends Command {
 
   /** Progress bars on a terminal; nothing with --json or when stderr is not a TTY. */
   protected async progressReporter(): Promise<ProgressReporter> {
-    const { createProgressReporter } = await import('./ProgressBar.js');
+    const { createProgressReporter } = require('./ProgressBar.js') as typeof import('./ProgressBar.js');
     return createProgressReporter({ enabled: !this.jsonEnabled() && Boolean(process.stderr.isTTY) });
   }
 

@@ -29,7 +29,7 @@ export const httpPlugin = definePlugin<HttpOptions>({
   apply(arbor, options) {
     for (const scheme of ['http', 'https']) {
       arbor.hooks.fetch.for(scheme).tapPromise(PLUGIN_NAME, async (request) => {
-        const { HttpTransport } = await import('./HttpTransport.js');
+        const { HttpTransport } = require('./HttpTransport.js') as typeof import('./HttpTransport.js');
         return new HttpTransport(request.url, options);
       });
     }

@@ -16,8 +16,8 @@ export default class Cat extends ArborCommand<typeof Cat> {
   static override flags = { repo: repoFlag };
 
   async run(): Promise<{ commit: string; id: string; size: number; encoding: 'utf8' | 'base64'; content: string }> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { readTreeFile } = await import('../../store/readTreeFile.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { readTreeFile } = require('../../store/readTreeFile.js') as typeof import('../../store/readTreeFile.js');
     const file = readTreeFile(Repo.open(this.flags.repo), this.args.ref, this.args.path);
     if (!this.jsonEnabled()) {
       await new Promise<void>((resolve, reject) => process.stdout.write(file.content, (error) => (error ? reject(error) : resolve())));

@@ -26,8 +26,8 @@ export default class Checkout extends ArborCommand<typeof Checkout> {
 
   async run(): Promise<CheckoutCommitResult> {
     const { arbor } = await this.loadArbor();
-    const { Repo } = await import('../../store/Repo.js');
-    const { checkoutCommit } = await import('../../store/checkoutCommit.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { checkoutCommit } = require('../../store/checkoutCommit.js') as typeof import('../../store/checkoutCommit.js');
     const result = await checkoutCommit(arbor, Repo.open(this.flags.repo), {
       ref: this.args.ref,
       dest: this.args.dest,

@@ -16,7 +16,7 @@ export default class Cleanup extends ArborCommand<typeof Cleanup> {
 
   async run(): Promise<CleanupResult> {
     const { arbor } = await this.loadArbor();
-    const { cleanup } = await import('../../sysroot/cleanup.js');
+    const { cleanup } = require('../../sysroot/cleanup.js') as typeof import('../../sysroot/cleanup.js');
     const result = await cleanup(sysrootOptions(this.flags, arbor));
     if (!this.jsonEnabled()) {
       for (const removed of result.removed) this.log(`Removed deployment ${removed.stateroot}:${removed.commit}.${removed.serial}`);

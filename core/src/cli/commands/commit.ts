@@ -24,8 +24,8 @@ export default class Commit extends ArborCommand<typeof Commit> {
   async run(): Promise<CommitTreeResult> {
     const metadata = parseMetadata(this.flags.metadata ?? []);
     const { arbor } = await this.loadArbor();
-    const { Repo } = await import('../../store/Repo.js');
-    const { commitTree } = await import('../../store/commitTree.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { commitTree } = require('../../store/commitTree.js') as typeof import('../../store/commitTree.js');
     const result = await commitTree(arbor, Repo.open(this.flags.repo), {
       tree: this.flags.tree,
       branch: this.flags.branch,

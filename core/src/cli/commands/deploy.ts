@@ -28,7 +28,7 @@ export default class Deploy extends ArborCommand<typeof Deploy> {
 
   async run(): Promise<DeployResult> {
     const { arbor } = await this.loadArbor();
-    const { deploy } = await import('../../sysroot/deploy.js');
+    const { deploy } = require('../../sysroot/deploy.js') as typeof import('../../sysroot/deploy.js');
     const result = await deploy({
       ...sysrootOptions(this.flags, arbor),
       refspec: this.args.refspec,

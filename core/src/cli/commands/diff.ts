@@ -17,8 +17,8 @@ export default class Diff extends ArborCommand<typeof Diff> {
   static override flags = { repo: repoFlag };
 
   async run(): Promise<TreeDiff> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { diffCommits } = await import('../../store/diffCommits.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { diffCommits } = require('../../store/diffCommits.js') as typeof import('../../store/diffCommits.js');
     const repo = Repo.open(this.flags.repo);
     const diff = diffCommits(repo, repo.resolveRev(this.args.from), repo.resolveRev(this.args.to));
     if (!this.jsonEnabled()) {

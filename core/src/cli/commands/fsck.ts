@@ -13,8 +13,8 @@ export default class Fsck extends ArborCommand<typeof Fsck> {
 
   async run(): Promise<FsckResult> {
     const { arbor } = await this.loadArbor();
-    const { Repo } = await import('../../store/Repo.js');
-    const { fsck } = await import('../../store/fsck.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { fsck } = require('../../store/fsck.js') as typeof import('../../store/fsck.js');
     const result = await fsck(arbor, Repo.open(this.flags.repo));
     if (!this.jsonEnabled()) {
       for (const problem of result.problems) {

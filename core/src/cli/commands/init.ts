@@ -16,7 +16,7 @@ export default class Init extends ArborCommand<typeof Init> {
   };
 
   async run(): Promise<{ repo: string; mode: string }> {
-    const { Repo } = await import('../../store/Repo.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const repo = Repo.init(this.flags.repo, { mode: this.flags.mode as 'bare' | 'user' | 'archive' | undefined });
     if (!this.jsonEnabled()) this.log(`${repo.mode} repo at ${repo.path}`);
     return { repo: repo.path, mode: repo.mode };

@@ -19,7 +19,7 @@ export default class KargsCommand extends ArborCommand<typeof KargsCommand> {
 
   async run(): Promise<KargsResult> {
     const { arbor } = await this.loadArbor();
-    const { editKargs } = await import('../../sysroot/editKargs.js');
+    const { editKargs } = require('../../sysroot/editKargs.js') as typeof import('../../sysroot/editKargs.js');
     const result = await editKargs({ ...sysrootOptions(this.flags, arbor), append: this.flags.append, delete: this.flags.delete });
     if (!this.jsonEnabled()) this.log(result.kargs.join(' '));
     return result;

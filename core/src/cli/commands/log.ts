@@ -16,8 +16,8 @@ export default class Log extends ArborCommand<typeof Log> {
   static override flags = { repo: repoFlag };
 
   async run(): Promise<LogEntry[]> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { commitLog } = await import('../../store/commitLog.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { commitLog } = require('../../store/commitLog.js') as typeof import('../../store/commitLog.js');
     const entries = commitLog(Repo.open(this.flags.repo), this.args.ref);
     if (!this.jsonEnabled()) {
       for (const entry of entries) {

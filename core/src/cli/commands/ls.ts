@@ -22,8 +22,8 @@ export default class Ls extends ArborCommand<typeof Ls> {
   };
 
   async run(): Promise<ListedEntry[]> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { listTree } = await import('../../store/listTree.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { listTree } = require('../../store/listTree.js') as typeof import('../../store/listTree.js');
     const repo = Repo.open(this.flags.repo);
     const entries = listTree(repo, repo.resolveRev(this.args.ref), this.args.path, { recursive: this.flags.recursive });
     if (!this.jsonEnabled()) {

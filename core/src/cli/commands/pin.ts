@@ -23,7 +23,7 @@ export default class Pin extends ArborCommand<typeof Pin> {
 
   async run(): Promise<PinResult> {
     const { arbor } = await this.loadArbor();
-    const { pinDeployment } = await import('../../sysroot/pinDeployment.js');
+    const { pinDeployment } = require('../../sysroot/pinDeployment.js') as typeof import('../../sysroot/pinDeployment.js');
     const result = await pinDeployment({ ...sysrootOptions(this.flags, arbor), index: this.args.index, unpin: this.flags.unpin });
     if (!this.jsonEnabled()) this.log(`Deployment ${result.index} (${result.commit}.${result.serial}) is ${result.pinned ? 'pinned' : 'unpinned'}`);
     return result;

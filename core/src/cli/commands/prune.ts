@@ -20,8 +20,8 @@ export default class Prune extends ArborCommand<typeof Prune> {
 
   async run(): Promise<PruneResult> {
     const { arbor } = await this.loadArbor();
-    const { Repo } = await import('../../store/Repo.js');
-    const { prune } = await import('../../store/prune.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { prune } = require('../../store/prune.js') as typeof import('../../store/prune.js');
     const result = await prune(arbor, Repo.open(this.flags.repo), {
       depth: this.flags.depth,
       keepYoungerThan: this.flags['keep-younger-than'],

@@ -26,10 +26,10 @@ export default class Pull extends ArborCommand<typeof Pull> {
   };
 
   async run(): Promise<PullResult> {
-    const { repoPath } = await import('../../remote/repoPath.js');
-    const { Repo } = await import('../../store/Repo.js');
-    const { pull } = await import('../../remote/pull.js');
-    const { formatBytes } = await import('../../formatBytes.js');
+    const { repoPath } = require('../../remote/repoPath.js') as typeof import('../../remote/repoPath.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { pull } = require('../../remote/pull.js') as typeof import('../../remote/pull.js');
+    const { formatBytes } = require('../../formatBytes.js') as typeof import('../../formatBytes.js');
     const repo = Repo.open(repoPath(this.flags));
     const { arbor } = await this.loadArbor();
     const result = await pull(repo, this.args.remote, this.args.ref, {

@@ -16,7 +16,7 @@ export default class Refs extends ArborCommand<typeof Refs> {
   };
 
   async run(): Promise<Record<string, string>> {
-    const { Repo } = await import('../../store/Repo.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const repo = Repo.open(this.flags.repo);
     if (this.flags.delete !== undefined) repo.deleteRef(this.flags.delete);
     const refs = repo.listRefs();

@@ -16,7 +16,7 @@ export default class Rollback extends ArborCommand<typeof Rollback> {
 
   async run(): Promise<RollbackResult> {
     const { arbor } = await this.loadArbor();
-    const { rollback } = await import('../../sysroot/rollback.js');
+    const { rollback } = require('../../sysroot/rollback.js') as typeof import('../../sysroot/rollback.js');
     const result = await rollback(sysrootOptions(this.flags, arbor));
     if (!this.jsonEnabled()) {
       this.log(`Default is now ${result.default.stateroot}:${result.default.commit}.${result.default.serial}; rollback is ${result.rollback.commit}.${result.rollback.serial}`);

@@ -16,10 +16,10 @@ export default class Serve extends ArborCommand<typeof Serve> {
   };
 
   async run(): Promise<undefined> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { RepoServer } = await import('../../remote/RepoServer.js');
-    const { ArborError } = await import('../../errors/ArborError.js');
-    const { ErrorCode } = await import('../../errors/codes.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { RepoServer } = require('../../remote/RepoServer.js') as typeof import('../../remote/RepoServer.js');
+    const { ArborError } = require('../../errors/ArborError.js') as typeof import('../../errors/ArborError.js');
+    const { ErrorCode } = require('../../errors/codes.js') as typeof import('../../errors/codes.js');
     const repo = Repo.open(this.flags.repo);
     if (repo.mode !== 'archive') {
       throw new ArborError(ErrorCode.USAGE, `${repo.path} is a ${repo.mode} repo; only archive repos can be served`, {

@@ -17,8 +17,8 @@ export default class Show extends ArborCommand<typeof Show> {
   static override flags = { repo: repoFlag };
 
   async run(): Promise<CommitDescription> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { describeCommit } = await import('../../store/describeCommit.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { describeCommit } = require('../../store/describeCommit.js') as typeof import('../../store/describeCommit.js');
     const commit = describeCommit(Repo.open(this.flags.repo), this.args.ref);
     if (!this.jsonEnabled()) {
       this.log(`commit ${commit.commit}`);

@@ -15,8 +15,8 @@ export default class Status extends ArborCommand<typeof Status> {
 
   async run(): Promise<SysrootStatus> {
     const { arbor } = await this.loadArbor();
-    const { status } = await import('../../sysroot/status.js');
-    const { formatStatus } = await import('../../sysroot/formatStatus.js');
+    const { status } = require('../../sysroot/status.js') as typeof import('../../sysroot/status.js');
+    const { formatStatus } = require('../../sysroot/formatStatus.js') as typeof import('../../sysroot/formatStatus.js');
     const result = await status(sysrootOptions(this.flags, arbor));
     if (!this.jsonEnabled()) process.stdout.write(formatStatus(result));
     return result;

@@ -15,8 +15,8 @@ export default class SummaryCommand extends ArborCommand<typeof SummaryCommand> 
   };
 
   async run(): Promise<WriteSummaryResult> {
-    const { Repo } = await import('../../store/Repo.js');
-    const { writeSummary } = await import('../../remote/writeSummary.js');
+    const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
+    const { writeSummary } = require('../../remote/writeSummary.js') as typeof import('../../remote/writeSummary.js');
     const result = writeSummary(Repo.open(this.flags.repo), { signKey: this.flags['sign-key'] });
     if (!this.jsonEnabled()) {
       for (const [name, ref] of Object.entries(result.refs)) this.log(`${name} ${ref.commit}`);

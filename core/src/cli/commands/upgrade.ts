@@ -22,8 +22,8 @@ export default class Upgrade extends ArborCommand<typeof Upgrade> {
 
   async run(): Promise<UpgradeResult> {
     const { arbor } = await this.loadArbor();
-    const { upgrade } = await import('../../sysroot/upgrade.js');
-    const { formatDeployResult } = await import('../../sysroot/formatDeployResult.js');
+    const { upgrade } = require('../../sysroot/upgrade.js') as typeof import('../../sysroot/upgrade.js');
+    const { formatDeployResult } = require('../../sysroot/formatDeployResult.js') as typeof import('../../sysroot/formatDeployResult.js');
     const result = await upgrade({
       ...sysrootOptions(this.flags, arbor),
       stateroot: this.flags.stateroot,

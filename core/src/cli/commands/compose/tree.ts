@@ -25,7 +25,7 @@ export default class ComposeTreeCommand extends ArborCommand<typeof ComposeTreeC
 
   async run(): Promise<Pick<ComposeResult, 'commit' | 'ref' | 'changed' | 'version' | 'skippedScriptlets'> & { packages: { name: string; epoch: number; version: string; release: string; arch: string }[] }> {
     const { arbor } = await this.loadArbor();
-    const { composeTree } = await import('../../../compose/composeTree.js');
+    const { composeTree } = require('../../../compose/composeTree.js') as typeof import('../../../compose/composeTree.js');
     const result = await composeTree(arbor, {
       treefile: this.args.treefile,
       repo: this.flags.repo,

@@ -9,7 +9,7 @@ export default class ConfigShow extends ArborCommand<typeof ConfigShow> {
   ];
 
   async run(): Promise<ConfigDescription> {
-    const { resolveConfig } = await import('../../../createArbor.js');
+    const { resolveConfig } = require('../../../createArbor.js') as typeof import('../../../createArbor.js');
     const description = describeConfig(await resolveConfig({ configPath: this.flags.config }));
     if (!this.jsonEnabled()) {
       this.log(`config: ${description.file ?? '(none found; defaults)'}`);

@@ -19,7 +19,7 @@ export default class DbDiffCommand extends ArborCommand<typeof DbDiffCommand> {
   };
 
   async run(): Promise<DbDiff> {
-    const { diffCommitPackages } = await import('../../../compose/PackageDb.js');
+    const { diffCommitPackages } = require('../../../compose/PackageDb.js') as typeof import('../../../compose/PackageDb.js');
     const diff = diffCommitPackages(this.flags.repo, this.args.from, this.args.to);
     if (!this.jsonEnabled()) {
       const nevra = (pkg: { name: string; epoch: number; version: string; release: string; arch: string }) =>

@@ -19,7 +19,7 @@ export default class DbList extends ArborCommand<typeof DbList> {
   };
 
   async run(): Promise<DbPackage[]> {
-    const { listCommitPackages } = await import('../../../compose/PackageDb.js');
+    const { listCommitPackages } = require('../../../compose/PackageDb.js') as typeof import('../../../compose/PackageDb.js');
     const packages = listCommitPackages(this.flags.repo, this.args.ref);
     if (!this.jsonEnabled()) {
       for (const pkg of packages) this.log(`${pkg.name}-${pkg.epoch ? `${pkg.epoch}:` : ''}${pkg.version}-${pkg.release}.${pkg.arch}`);

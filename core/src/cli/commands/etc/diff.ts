@@ -15,7 +15,7 @@ export default class EtcDiff extends ArborCommand<typeof EtcDiff> {
 
   async run(): Promise<EtcDiffResult> {
     const { arbor } = await this.loadArbor();
-    const { etcDiff } = await import('../../../sysroot/etcDiff.js');
+    const { etcDiff } = require('../../../sysroot/etcDiff.js') as typeof import('../../../sysroot/etcDiff.js');
     const result = await etcDiff(sysrootOptions(this.flags, arbor));
     if (!this.jsonEnabled()) {
       const conflicts = new Set(result.conflicts);

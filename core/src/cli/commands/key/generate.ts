@@ -13,7 +13,7 @@ export default class KeyGenerate extends ArborCommand<typeof KeyGenerate> {
   };
 
   async run(): Promise<{ privateKey: string; publicKey: string; keyId: string }> {
-    const { generateKeyPair } = await import('../../../signing/Ed25519Key.js');
+    const { generateKeyPair } = require('../../../signing/Ed25519Key.js') as typeof import('../../../signing/Ed25519Key.js');
     const result = generateKeyPair(this.flags.out);
     if (!this.jsonEnabled()) this.log(`wrote ${result.privateKey} and ${result.publicKey} (key ${result.keyId})`);
     return result;

@@ -24,9 +24,9 @@ export default class RemoteAdd extends ArborCommand<typeof RemoteAdd> {
   };
 
   async run(): Promise<RemoteDescription> {
-    const { repoPath } = await import('../../../remote/repoPath.js');
-    const { addRemote } = await import('../../../remote/RemoteConfig.js');
-    const { describeRemote } = await import('../../../remote/describeRemote.js');
+    const { repoPath } = require('../../../remote/repoPath.js') as typeof import('../../../remote/repoPath.js');
+    const { addRemote } = require('../../../remote/RemoteConfig.js') as typeof import('../../../remote/RemoteConfig.js');
+    const { describeRemote } = require('../../../remote/describeRemote.js') as typeof import('../../../remote/describeRemote.js');
     const remote = describeRemote(addRemote(repoPath(this.flags), {
       name: this.args.name,
       url: this.args.url,

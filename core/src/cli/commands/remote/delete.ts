@@ -19,9 +19,9 @@ export default class RemoteDelete extends ArborCommand<typeof RemoteDelete> {
   };
 
   async run(): Promise<RemoteDescription> {
-    const { repoPath } = await import('../../../remote/repoPath.js');
-    const { deleteRemote } = await import('../../../remote/RemoteConfig.js');
-    const { describeRemote } = await import('../../../remote/describeRemote.js');
+    const { repoPath } = require('../../../remote/repoPath.js') as typeof import('../../../remote/repoPath.js');
+    const { deleteRemote } = require('../../../remote/RemoteConfig.js') as typeof import('../../../remote/RemoteConfig.js');
+    const { describeRemote } = require('../../../remote/describeRemote.js') as typeof import('../../../remote/describeRemote.js');
     const remote = describeRemote(deleteRemote(repoPath(this.flags), this.args.name));
     if (!this.jsonEnabled()) this.log(`deleted remote ${remote.name}`);
     return remote;

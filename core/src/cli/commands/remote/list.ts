@@ -15,9 +15,9 @@ export default class RemoteList extends ArborCommand<typeof RemoteList> {
   };
 
   async run(): Promise<RemoteDescription[]> {
-    const { repoPath } = await import('../../../remote/repoPath.js');
-    const { listRemotes } = await import('../../../remote/RemoteConfig.js');
-    const { describeRemote } = await import('../../../remote/describeRemote.js');
+    const { repoPath } = require('../../../remote/repoPath.js') as typeof import('../../../remote/repoPath.js');
+    const { listRemotes } = require('../../../remote/RemoteConfig.js') as typeof import('../../../remote/RemoteConfig.js');
+    const { describeRemote } = require('../../../remote/describeRemote.js') as typeof import('../../../remote/describeRemote.js');
     const remotes = listRemotes(repoPath(this.flags)).map(describeRemote);
     if (!this.jsonEnabled()) {
       for (const remote of remotes) {

@@ -54,7 +54,7 @@ export default class RpmInfoCommand extends ArborCommand<typeof RpmInfoCommand> 
 
 /** Loads the RPM plugin lazily, as config loading would: the project's copy first, then Arbor's own. */
 async function loadRpmReader(): Promise<RpmReader> {
-  const { loadModule } = await import('../../../config/resolveModule.js');
+  const { loadModule } = require('../../../config/resolveModule.js') as typeof import('../../../config/resolveModule.js');
   const found = await loadModule('rpm', 'plugin', process.cwd());
   const reader = found?.exports as Partial<RpmReader> | undefined;
   if (typeof reader?.readRpmInfo !== 'function') {

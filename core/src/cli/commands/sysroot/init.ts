@@ -27,7 +27,7 @@ export default class SysrootInit extends ArborCommand<typeof SysrootInit> {
 
   async run(): Promise<InitSysrootResult> {
     const { config } = await this.loadArbor();
-    const { initSysroot } = await import('../../../sysroot/initSysroot.js');
+    const { initSysroot } = require('../../../sysroot/initSysroot.js') as typeof import('../../../sysroot/initSysroot.js');
     const result = await initSysroot({
       sysroot: this.args.sysroot,
       stateroot: this.flags.stateroot,
