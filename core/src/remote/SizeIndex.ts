@@ -47,6 +47,8 @@ export function isCurrentSizeIndex(bytes: Buffer): boolean {
 
 export class SizeIndex {
   readonly count: number;
+  /** Sizes of the entries `missingFrom` returned: the pull asks for each again as it fetches it. */
+  private readonly remembered = new Map<string, number>();
 
   constructor(private readonly bytes: Buffer, what: string) {
     const reader = new CanonicalReader(bytes, what);
@@ -57,6 +59,8 @@ export class SizeIndex {
 
   /** The wire size of one object, or undefined when the index does not list it. */
   get(id: ObjectId, kind: ObjectKindName): number | undefined {
+    const remembered = this.remembered.get(`${id}.${kind}`);
+    if (remembered !== undefined) return remembered;
     const key = Buffer.concat([Buffer.from(id, 'hex'), Buffer.of(ALL_KINDS.indexOf(kind))]);
     let low = 0;
     let high = this.count - 1;
@@ -91,7 +95,9 @@ export class SizeIndex {
     const missing: SizeEntry[] = [];
     for (const record of index.missingRecords(this.bytes, HEADER, this.count, RECORD, kindMap)) {
       const entry = this.entryAt(record);
-      if (entry) missing.push(entry);
+      if (!entry) continue;
+      missing.push(entry);
+      this.remembered.set(`${entry.id}.${entry.kind}`, entry.size);
     }
     return missing;
   }
