@@ -4,4 +4,37 @@
 // oclif's Node version check loads semver on every start (~30 ms); npm already enforces our
 // engines field, so it is skipped unless the user asks for it.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+deferOclifGlobbing();
 require('@oclif/core/execute').execute({ dir: __dirname });
+
+/**
+ * oclif loads its command globber (tinyglobby, fdir, picomatch) and minimatch at start-up, ~4 ms
+ * of every command, but calls them only for a plugin without a manifest. Each is put in the
+ * require cache as a stand-in that loads the real module the first time anything is read from it.
+ */
+function deferOclifGlobbing() {
+  const Module = require('node:module');
+  const path = require('node:path');
+  const oclif = path.dirname(require.resolve('@oclif/core/package.json'));
+  for (const request of ['tinyglobby', 'minimatch']) {
+    const file = require.resolve(request, { paths: [oclif] });
+    let real;
+    const load = () => {
+      if (!real) {
+        delete require.cache[file];
+        real = require(file);
+      }
+      return real;
+    };
+    const standIn = new Module(file, module);
+    standIn.filename = file;
+    standIn.loaded = true;
+    standIn.exports = new Proxy({}, {
+      get: (_, key) => load()[key],
+      has: (_, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(load(), key),
+    });
+    require.cache[file] = standIn;
+  }
+}
