@@ -16,6 +16,11 @@
  *   objectIndexMissing(handle, records: Buffer, offset, count, stride, kindMap: Uint8Array) -> Uint32Array
  *       the numbers of the records (a 32-byte ID then a kind byte, every `stride` bytes from
  *       `offset`) not present as kindMap[kind]; a kindMap entry of 255 skips the record
+ *   objectIndexScanDirTree(handle, dirtree: Buffer, fileKind, dirtreeKind, dirmetaKind)
+ *       -> { files: string[], dirs: string[] } | null
+ *       checks a dirtree the way decodeDirTree does (docs/format.md) and lists what it names
+ *       that the set lacks: file IDs, and [tree, meta] ID pairs of subdirectories missing
+ *       either. null when the dirtree is invalid in any way; the caller's decoder then says why.
  *
  * The set belongs to the main thread: a pool thread only ever fills a private list, which the
  * completion callback merges on the main thread. Adding is idempotent, so a shard also read
@@ -381,6 +386,108 @@ static napi_value index_missing(napi_env env, napi_callback_info info) {
   return result;
 }
 
+#define DIRTREE_MAGIC "arbt"
+#define DIRTREE_VERSION 1
+#define ENTRY_FILE 1
+#define ENTRY_DIR 2
+#define NAME_MAX_BYTES 255
+
+static uint32_t read_u32be(const uint8_t *at) {
+  return (uint32_t)at[0] << 24 | (uint32_t)at[1] << 16 | (uint32_t)at[2] << 8 | at[3];
+}
+
+/* Same order as JavaScript's < on latin1 strings: byte by byte, a prefix first. */
+static int compare_names(const uint8_t *a, size_t a_length, const uint8_t *b, size_t b_length) {
+  int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
+  if (order != 0) return order;
+  return a_length < b_length ? -1 : a_length > b_length ? 1 : 0;
+}
+
+static int name_allowed(const uint8_t *name, size_t length) {
+  if (length == 0 || length > NAME_MAX_BYTES) return 0;
+  if (name[0] == '.' && (length == 1 || (length == 2 && name[1] == '.'))) return 0;
+  return memchr(name, '/', length) == NULL && memchr(name, 0, length) == NULL;
+}
+
+static napi_value hex_string(napi_env env, const uint8_t *id) {
+  static const char digits[] = "0123456789abcdef";
+  char hex[2 * ID_BYTES];
+  napi_value result;
+  for (int i = 0; i < ID_BYTES; i++) {
+    hex[2 * i] = digits[id[i] >> 4];
+    hex[2 * i + 1] = digits[id[i] & 15];
+  }
+  napi_create_string_latin1(env, hex, sizeof hex, &result);
+  return result;
+}
+
+static int has_kind(const object_index_t *index, const uint8_t *id, int kind) {
+  return (find(index, id)->kinds >> kind) & 1;
+}
+
+/* objectIndexScanDirTree(handle, dirtree, fileKind, dirtreeKind, dirmetaKind) */
+static napi_value index_scan_dirtree(napi_env env, napi_callback_info info) {
+  size_t argc = 5, length = 0;
+  napi_value argv[5], result, files, dirs;
+  int32_t kinds[3];
+  uint8_t *bytes = NULL;
+  bool is_buffer = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  object_index_t *index = argc >= 5 ? get_index(env, argv[0]) : NULL;
+  if (index) napi_is_buffer(env, argv[1], &is_buffer);
+  int kinds_ok = index != NULL;
+  for (int i = 0; kinds_ok && i < 3; i++) {
+    kinds_ok = napi_get_value_int32(env, argv[2 + i], &kinds[i]) == napi_ok && kinds[i] >= 0 && kinds[i] < index->kind_count;
+  }
+  if (!is_buffer || !kinds_ok || napi_get_buffer_info(env, argv[1], (void **)&bytes, &length) != napi_ok) {
+    return throw_type(env, "objectIndexScanDirTree(handle, dirtree, fileKind, dirtreeKind, dirmetaKind): bad arguments");
+  }
+  napi_get_null(env, &result);
+  if (length < 9 || memcmp(bytes, DIRTREE_MAGIC, 4) != 0 || bytes[4] != DIRTREE_VERSION) return result;
+  uint32_t count = read_u32be(bytes + 5);
+  size_t at = 9;
+  if ((uint64_t)count * 36 > length - at) return result;
+  napi_create_array(env, &files);
+  napi_create_array(env, &dirs);
+  uint32_t file_count = 0, dir_count = 0;
+  const uint8_t *previous = NULL;
+  size_t previous_length = 0;
+  for (uint32_t entry = 0; entry < count; entry++) {
+    if (length - at < 3) return result;
+    uint8_t kind = bytes[at];
+    size_t name_length = (size_t)bytes[at + 1] << 8 | bytes[at + 2];
+    at += 3;
+    if (length - at < name_length) return result;
+    const uint8_t *name = bytes + at;
+    at += name_length;
+    if (!name_allowed(name, name_length)) return result;
+    if (previous && compare_names(previous, previous_length, name, name_length) >= 0) return result;
+    previous = name;
+    previous_length = name_length;
+    if (kind == ENTRY_FILE) {
+      if (length - at < ID_BYTES) return result;
+      const uint8_t *file = bytes + at;
+      at += ID_BYTES;
+      if (!has_kind(index, file, kinds[0])) napi_set_element(env, files, file_count++, hex_string(env, file));
+    } else if (kind == ENTRY_DIR) {
+      if (length - at < 2 * ID_BYTES) return result;
+      const uint8_t *tree = bytes + at, *meta = bytes + at + ID_BYTES;
+      at += 2 * ID_BYTES;
+      if (!has_kind(index, tree, kinds[1]) || !has_kind(index, meta, kinds[2])) {
+        napi_set_element(env, dirs, dir_count++, hex_string(env, tree));
+        napi_set_element(env, dirs, dir_count++, hex_string(env, meta));
+      }
+    } else {
+      return result;
+    }
+  }
+  if (at != length) return result;
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "files", files);
+  napi_set_named_property(env, result, "dirs", dirs);
+  return result;
+}
+
 void register_object_index(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     { "objectIndexCreate", NULL, index_create, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -389,6 +496,7 @@ void register_object_index(napi_env env, napi_value exports) {
     { "objectIndexHas", NULL, index_has, NULL, NULL, NULL, napi_enumerable, NULL },
     { "objectIndexAdd", NULL, index_add, NULL, NULL, NULL, napi_enumerable, NULL },
     { "objectIndexMissing", NULL, index_missing, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "objectIndexScanDirTree", NULL, index_scan_dirtree, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
 }

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ObjectIndex } from '@arbor/core';
+import { decodeDirTree, encodeDirTree, ObjectIndex, type DirTree } from '@arbor/core';
 import { encodeSizeIndex, SizeIndex, type SizeEntry } from '@arbor/core/dist/remote/SizeIndex';
 
 /** A random object ID, as the store names them. */
@@ -99,5 +99,65 @@ describe('the object index', () => {
     const missing = sizes.missingFrom(index, (kind) => (kind === 'commit' ? undefined : kind === 'filez' ? 'file' : kind));
     assert.deepEqual(new Set(missing.map((entry) => `${entry.id}.${entry.kind}`)), expected);
     for (const entry of missing) assert.equal(entry.size, entries.find((candidate) => candidate.id === entry.id)!.size);
+  });
+
+  describe('scanning a dirtree', () => {
+    /** A dirtree of `files` files and `dirs` directories with random IDs and varied names. */
+    function randomTree(files: number, dirs: number): DirTree {
+      const names = new Set<string>();
+      while (names.size < files + dirs) {
+        const length = 1 + Math.floor(Math.random() * 12);
+        names.add(Array.from({ length }, () => String.fromCharCode(0x20 + Math.floor(Math.random() * 0xdf))).join('').replace(/[/.]/g, 'x'));
+      }
+      const list = [...names];
+      return {
+        files: list.slice(0, files).map((name) => ({ name, file: randomId() })),
+        dirs: list.slice(files).map((name) => ({ name, tree: randomId(), meta: randomId() })),
+      };
+    }
+
+    it('lists what the repo lacks, as decoding and looking up each entry would', async () => {
+      const tree = randomTree(300, 60);
+      tree.files.forEach((entry, n) => n % 2 === 0 && place(repo, entry.file, 'file'));
+      tree.dirs.forEach((entry, n) => {
+        if (n % 3 !== 0) place(repo, entry.tree, 'dirtree');
+        if (n % 4 !== 0) place(repo, entry.meta, 'dirmeta');
+      });
+      const index = new ObjectIndex(repo);
+      await index.prefetch();
+      const scan = index.scanDirTree(encodeDirTree(tree), 'file');
+      assert.ok(scan);
+      const decoded = decodeDirTree(encodeDirTree(tree), 'test');
+      assert.deepEqual(scan.files, decoded.files.filter((entry) => !index.has(entry.file, 'file')).map((entry) => entry.file));
+      assert.deepEqual(scan.dirs, decoded.dirs.filter((entry) => !index.has(entry.tree, 'dirtree') || !index.has(entry.meta, 'dirmeta')).map(({ tree, meta }) => ({ tree, meta })));
+    });
+
+    it('accepts exactly the dirtrees the decoder accepts, over thousands of damaged ones', async () => {
+      const index = new ObjectIndex(repo);
+      await index.prefetch();
+      const good = encodeDirTree(randomTree(6, 3));
+      const hostile = (name: string) => {
+        // A valid layout around a name the encoder would refuse.
+        const body = Buffer.concat([Buffer.from([1, 0, name.length]), Buffer.from(name, 'latin1'), crypto.randomBytes(32)]);
+        return Buffer.concat([Buffer.from('arbt\x01\x00\x00\x00\x01', 'latin1'), body]);
+      };
+      const cases: Buffer[] = [good, hostile('..'), hostile('.'), hostile('a/b'), hostile('a\0b'), hostile(''), hostile('x'.repeat(256))];
+      for (let n = 0; n < 3000; n++) {
+        const damaged = Buffer.from(good);
+        const mutation = n % 4;
+        if (mutation === 0) damaged[Math.floor(Math.random() * damaged.length)] ^= 1 << Math.floor(Math.random() * 8);
+        if (mutation === 1) damaged[Math.floor(Math.random() * damaged.length)] = [0, 0x2e, 0x2f, 1, 2, 3, 0xff][n % 7]!;
+        cases.push(mutation === 2 ? damaged.subarray(0, Math.floor(Math.random() * damaged.length)) : mutation === 3 ? Buffer.concat([damaged, Buffer.of(n & 0xff)]) : damaged);
+      }
+      for (const bytes of cases) {
+        let decodes = true;
+        try {
+          decodeDirTree(bytes, 'test');
+        } catch {
+          decodes = false;
+        }
+        assert.equal(index.scanDirTree(bytes, 'file') !== undefined, decodes, bytes.toString('hex'));
+      }
+    });
   });
 });

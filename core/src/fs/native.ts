@@ -16,6 +16,7 @@ export interface ArborNative {
   objectIndexHas(index: ObjectIndexHandle, id: string, kind: number): boolean;
   objectIndexAdd(index: ObjectIndexHandle, id: string, kind: number): void;
   objectIndexMissing(index: ObjectIndexHandle, records: Buffer, offset: number, count: number, stride: number, kindMap: Uint8Array): Uint32Array;
+  objectIndexScanDirTree(index: ObjectIndexHandle, dirtree: Buffer, fileKind: number, dirtreeKind: number, dirmetaKind: number): { files: string[]; dirs: string[] } | null;
   /** chattr +T on a directory; false where the filesystem has no such flag. */
   markTopDir(path: string): boolean;
   /** See FsBatch: returns (index, errno) pairs of the operations that failed. */

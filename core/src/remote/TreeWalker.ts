@@ -1,7 +1,7 @@
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { decodeDirMeta } from '../store/DirMeta';
-import { decodeDirTree, type DirTree } from '../store/DirTree';
+import { decodeDirTree } from '../store/DirTree';
 import { ObjectIndex } from '../store/ObjectIndex';
 import type { ObjectId } from '../store/ObjectId';
 import type { Repo } from '../store/Repo';
@@ -76,26 +76,31 @@ export class TreeWalker {
     });
   }
 
-  /** One dirtree: its files noted, its subdirectories' metadata fetched, their trees returned. */
+  /** One dirtree: its missing files noted, its subdirectories' metadata fetched, their trees returned. */
   private async visit(id: ObjectId): Promise<ObjectId[]> {
     if (this.visited.has(`${id}.dirtree`) || this.index.has(id, 'dirtree')) return [];
     this.visited.add(`${id}.dirtree`);
     const bytes = this.staging.readMetadata(id, 'dirtree') ?? (await this.fetch(id, 'dirtree'));
-    let tree: DirTree;
-    try {
-      tree = decodeDirTree(bytes, `Dirtree ${id} from ${this.remote.source}`);
-    } catch (error) {
-      throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, (error as Error).message, { hint: (error as ArborError).hint, cause: error });
+    // The native scan checks the entries and reports only what the repo lacks; anything it
+    // refuses goes through the decoder, whose error names the problem.
+    const missing = this.index.scanDirTree(bytes, this.fileKind);
+    if (!missing) {
+      try {
+        decodeDirTree(bytes, `Dirtree ${id} from ${this.remote.source}`);
+      } catch (error) {
+        throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, (error as Error).message, { hint: (error as ArborError).hint, cause: error });
+      }
+      throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, `Dirtree ${id} from ${this.remote.source} is malformed`);
     }
     if (!this.staging.has(id, 'dirtree')) this.staging.writeInBackground(id, 'dirtree', bytes);
-    for (const file of tree.files) {
-      if (!this.index.has(file.file, this.fileKind) && !this.staging.has(file.file, this.fileKind) && !this.missingFiles.has(file.file)) {
-        this.missingFiles.add(file.file);
-        this.onMissingFile(file.file);
+    for (const file of missing.files) {
+      if (!this.staging.has(file, this.fileKind) && !this.missingFiles.has(file)) {
+        this.missingFiles.add(file);
+        this.onMissingFile(file);
       }
     }
-    await Promise.all(tree.dirs.map((dir) => this.dirMeta(dir.meta)));
-    return tree.dirs.map((dir) => dir.tree);
+    await Promise.all(missing.dirs.map((dir) => this.dirMeta(dir.meta)));
+    return missing.dirs.map((dir) => dir.tree);
   }
 
   private async dirMeta(id: ObjectId): Promise<void> {

@@ -55,6 +55,20 @@ export class ObjectIndex {
     return this.addon.objectIndexMissing(this.set, records, offset, count, stride, kindMap);
   }
 
+  /**
+   * What a dirtree names that the repo lacks, checked in one native pass: the file objects
+   * (as `fileKind`), and the subdirectories whose dirtree or dirmeta is missing. Undefined when
+   * the dirtree is malformed or names something unsafe; decodeDirTree then gives the reason.
+   */
+  scanDirTree(bytes: Buffer, fileKind: 'file' | 'filez'): { files: ObjectId[]; dirs: { tree: ObjectId; meta: ObjectId }[] } | undefined {
+    for (let shard = 0; shard < 256; shard++) if (!this.loaded[shard]) this.loadShard(shard);
+    const scan = this.addon.objectIndexScanDirTree(this.set, bytes, KIND_NUMBERS.get(fileKind)!, KIND_NUMBERS.get('dirtree')!, KIND_NUMBERS.get('dirmeta')!);
+    if (!scan) return undefined;
+    const dirs: { tree: ObjectId; meta: ObjectId }[] = [];
+    for (let index = 0; index < scan.dirs.length; index += 2) dirs.push({ tree: scan.dirs[index]!, meta: scan.dirs[index + 1]! });
+    return { files: scan.files, dirs };
+  }
+
   private ensureShard(id: ObjectId): void {
     const shard = (HEX.indexOf(id[0]!) << 4) | HEX.indexOf(id[1]!);
     if (shard >= 0 && !this.loaded[shard]) this.loadShard(shard);
