@@ -25,6 +25,9 @@
  *                                                     dest (else rename temp to dest). On any
  *                                                     failure nothing is left behind, so dest
  *                                                     only ever names a complete object.
+ *       With flags bit 1 set, content[size] is replaced by index:u32le: the content is the
+ *       index-th of the Buffers passed beside the batch, which must be `size` bytes long.
+ *       Large contents travel that way instead of being copied into the batch.
  * A failed operation does not stop the batch: the result is an Int32Array of
  * (record index, errno) pairs, which the caller redoes or reports with its own error handling.
  * A record that cannot be decoded ends the batch with errno EINVAL at its index.
@@ -75,6 +78,14 @@ static int32_t take_i32(const uint8_t *data) {
 }
 
 #define WRITE_ZERO_TIMES 1
+#define WRITE_ATTACHED 2
+
+/* The Buffers passed beside a batch, for 'W' records whose content is attached. */
+typedef struct {
+  const uint8_t **data;
+  size_t *length;
+  uint32_t count;
+} attachments_t;
 
 typedef struct {
   int32_t uid, gid;
@@ -206,7 +217,7 @@ static int write_object(const object_write_t *w) {
 }
 
 /* Decodes a 'W' record after its op byte; 0 when the buffer ends or lies first. */
-static int take_object_write(const uint8_t *data, size_t length, size_t *offset, object_write_t *w) {
+static int take_object_write(const uint8_t *data, size_t length, size_t *offset, const attachments_t *attachments, object_write_t *w) {
   size_t at = *offset;
   if (length - at < 21) return 0;
   w->uid = take_i32(data + at);
@@ -216,9 +227,17 @@ static int take_object_write(const uint8_t *data, size_t length, size_t *offset,
   w->xattr_count = take_u32(data + at + 13);
   w->size = take_u32(data + at + 17);
   at += 21;
-  if (length - at < w->size) return 0;
-  w->content = data + at;
-  at += w->size;
+  if (w->flags & WRITE_ATTACHED) {
+    if (length - at < 4) return 0;
+    uint32_t index = take_u32(data + at);
+    at += 4;
+    if (index >= attachments->count || attachments->length[index] != w->size) return 0;
+    w->content = attachments->data[index];
+  } else {
+    if (length - at < w->size) return 0;
+    w->content = data + at;
+    at += w->size;
+  }
   w->xattrs = data + at;
   for (uint32_t index = 0; index < w->xattr_count; index++) {
     if (!take_string(data, length, &at) || length - at < 4) return 0;
@@ -234,7 +253,7 @@ static int take_object_write(const uint8_t *data, size_t length, size_t *offset,
   return 1;
 }
 
-static void run_batch(const uint8_t *data, size_t length, failures_t *failures) {
+static void run_batch(const uint8_t *data, size_t length, const attachments_t *attachments, failures_t *failures) {
   size_t offset = 0;
   for (uint32_t record = 0; offset < length; record++) {
     uint8_t op = data[offset++];
@@ -260,7 +279,7 @@ static void run_batch(const uint8_t *data, size_t length, failures_t *failures) 
       if (rc == 0) rc = chmod(path, mode & 07777);
     } else if (op == 'W') {
       object_write_t write_request;
-      if (!take_object_write(data, length, &offset, &write_request)) goto malformed;
+      if (!take_object_write(data, length, &offset, attachments, &write_request)) goto malformed;
       rc = write_object(&write_request);
     } else {
       goto malformed;
@@ -285,28 +304,69 @@ static napi_value failures_to_js(napi_env env, failures_t *failures) {
   return array;
 }
 
-static int get_ops(napi_env env, napi_callback_info info, napi_value *value, const uint8_t **data, size_t *length) {
-  size_t argc = 1;
-  bool is_buffer = false;
-  napi_get_cb_info(env, info, &argc, value, NULL, NULL);
+/*
+ * The arguments (ops: Buffer, attachments?: Buffer[]). With `refs`, each attachment gets a
+ * reference, kept until the batch is done; the pointers are read now, on the JS thread.
+ */
+static int get_batch(napi_env env, napi_callback_info info, napi_value *ops, const uint8_t **data, size_t *length,
+                     attachments_t *attachments, napi_ref **refs) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool is_buffer = false, is_array = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1) return 0;
-  napi_is_buffer(env, *value, &is_buffer);
+  *ops = argv[0];
+  napi_is_buffer(env, argv[0], &is_buffer);
   if (!is_buffer) return 0;
-  napi_get_buffer_info(env, *value, (void **)data, length);
+  napi_get_buffer_info(env, argv[0], (void **)data, length);
+  memset(attachments, 0, sizeof *attachments);
+  if (argc < 2) return 1;
+  napi_valuetype type;
+  napi_typeof(env, argv[1], &type);
+  if (type == napi_undefined) return 1;
+  napi_is_array(env, argv[1], &is_array);
+  if (!is_array) return 0;
+  uint32_t count;
+  napi_get_array_length(env, argv[1], &count);
+  if (count == 0) return 1;
+  attachments->data = calloc(count, sizeof *attachments->data);
+  attachments->length = calloc(count, sizeof *attachments->length);
+  if (refs) *refs = calloc(count, sizeof **refs);
+  if (!attachments->data || !attachments->length || (refs && !*refs)) return 0;
+  for (uint32_t index = 0; index < count; index++) {
+    napi_value element;
+    bool element_is_buffer = false;
+    napi_get_element(env, argv[1], index, &element);
+    napi_is_buffer(env, element, &element_is_buffer);
+    if (!element_is_buffer) return 0;
+    napi_get_buffer_info(env, element, (void **)&attachments->data[index], &attachments->length[index]);
+    if (refs) napi_create_reference(env, element, 1, &(*refs)[index]);
+    attachments->count = index + 1;
+  }
   return 1;
 }
 
-/* fsBatch(ops: Buffer) -> Int32Array of (record, errno) pairs */
+static void free_attachments(napi_env env, attachments_t *attachments, napi_ref *refs) {
+  for (uint32_t index = 0; refs && index < attachments->count; index++) napi_delete_reference(env, refs[index]);
+  free(refs);
+  free(attachments->data);
+  free(attachments->length);
+}
+
+/* fsBatch(ops: Buffer, attachments?: Buffer[]) -> Int32Array of (record, errno) pairs */
 static napi_value fs_batch(napi_env env, napi_callback_info info) {
   napi_value value;
   const uint8_t *data;
   size_t length;
-  if (!get_ops(env, info, &value, &data, &length)) {
-    napi_throw_type_error(env, NULL, "fsBatch(ops): a Buffer expected");
+  attachments_t attachments;
+  if (!get_batch(env, info, &value, &data, &length, &attachments, NULL)) {
+    free_attachments(env, &attachments, NULL);
+    napi_throw_type_error(env, NULL, "fsBatch(ops, attachments): a Buffer and an optional array of Buffers expected");
     return NULL;
   }
   failures_t failures = { 0 };
-  run_batch(data, length, &failures);
+  run_batch(data, length, &attachments, &failures);
+  free_attachments(env, &attachments, NULL);
   return failures_to_js(env, &failures);
 }
 
@@ -314,8 +374,10 @@ typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   napi_ref ops; /* keeps the Buffer, and so its bytes, alive while a pool thread reads them */
+  napi_ref *attachment_refs; /* the same for each attachment */
   const uint8_t *data;
   size_t length;
+  attachments_t attachments;
   failures_t failures;
 } batch_job_t;
 
@@ -334,7 +396,7 @@ static void execute_job(napi_env env, void *arg) {
     sched_setscheduler(0, SCHED_BATCH, &param);
     batch_policy_set = 1;
   }
-  run_batch(job->data, job->length, &job->failures);
+  run_batch(job->data, job->length, &job->attachments, &job->failures);
 }
 
 static void complete_job(napi_env env, napi_status status, void *arg) {
@@ -342,26 +404,25 @@ static void complete_job(napi_env env, napi_status status, void *arg) {
   napi_value result = failures_to_js(env, &job->failures);
   napi_resolve_deferred(env, job->deferred, result);
   napi_delete_reference(env, job->ops);
+  free_attachments(env, &job->attachments, job->attachment_refs);
   napi_delete_async_work(env, job->work);
   free(job);
 }
 
-/* fsBatchAsync(ops: Buffer) -> Promise<Int32Array>, run on a libuv pool thread */
+/* fsBatchAsync(ops: Buffer, attachments?: Buffer[]) -> Promise<Int32Array>, run on a libuv pool thread */
 static napi_value fs_batch_async(napi_env env, napi_callback_info info) {
   napi_value value, promise, name;
-  const uint8_t *data;
-  size_t length;
-  if (!get_ops(env, info, &value, &data, &length)) {
-    napi_throw_type_error(env, NULL, "fsBatchAsync(ops): a Buffer expected");
-    return NULL;
-  }
   batch_job_t *job = calloc(1, sizeof *job);
   if (!job) {
     napi_throw_error(env, "ENOMEM", "fsBatchAsync: out of memory");
     return NULL;
   }
-  job->data = data;
-  job->length = length;
+  if (!get_batch(env, info, &value, &job->data, &job->length, &job->attachments, &job->attachment_refs)) {
+    free_attachments(env, &job->attachments, job->attachment_refs);
+    free(job);
+    napi_throw_type_error(env, NULL, "fsBatchAsync(ops, attachments): a Buffer and an optional array of Buffers expected");
+    return NULL;
+  }
   napi_create_reference(env, value, 1, &job->ops);
   napi_create_promise(env, &job->deferred, &promise);
   napi_create_string_utf8(env, "arbor:fsBatch", NAPI_AUTO_LENGTH, &name);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -59,6 +60,19 @@ describe('native fs batches (FsBatch)', () => {
     assert.equal(fs.readlinkSync(`${base}/l`), '../target');
     assert.equal(fs.lstatSync(`${base}/l`).mtimeMs, 0);
     assert.deepEqual(fs.readdirSync(base).sort(), ['l', 'renamed']); // no temp files, no half-written y
+  });
+
+  it('writes large contents passed beside the batch as they are, on this thread and on the pool', async () => {
+    const base = tmp();
+    const contents = [4095, 4096, 100_000, 3 << 20].map((size, n) => crypto.randomBytes(size).fill(n, 0, 1));
+    for (const mode of ['run', 'runAsync'] as const) {
+      const batch = new FsBatch();
+      contents.forEach((content, n) => batch.writeObject({ temp: `${base}/${mode}${n}.tmp`, dest: `${base}/${mode}${n}`, content, uid: -1, gid: -1, mode: 0o100644 }));
+      batch.mkdir(`${base}/${mode}-after`);
+      assert.deepEqual(mode === 'run' ? batch.run() : await batch.runAsync(), []);
+      contents.forEach((content, n) => assert.ok(fs.readFileSync(`${base}/${mode}${n}`).equals(content), `${mode} object ${n}`));
+      assert.ok(fs.statSync(`${base}/${mode}-after`).isDirectory());
+    }
   });
 
   it('refuses an empty path or one holding NUL before anything runs', () => {

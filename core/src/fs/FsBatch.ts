@@ -14,6 +14,12 @@ const OP_OWN = 0x4d; // 'M'
 const OP_RENAME = 0x52; // 'R'
 const OP_WRITE = 0x57; // 'W'
 const WRITE_ZERO_TIMES = 1;
+const WRITE_ATTACHED = 2;
+/**
+ * Contents this large travel beside the batch rather than inside it: copying a pull's files
+ * into batches cost ~8 ms of the main thread for 500 objects.
+ */
+const ATTACH_FROM = 4096;
 
 /** One complete object file for FsBatch.writeObject. */
 export interface ObjectFileWrite {
@@ -45,6 +51,8 @@ export interface ObjectFileWrite {
 export class FsBatch {
   private buffer: Buffer;
   private length = 0;
+  /** Large object contents, passed to the native side as they are. */
+  private readonly attachments: Uint8Array[] = [];
   /** Operations queued so far; the index of the next one. */
   count = 0;
 
@@ -55,7 +63,7 @@ export class FsBatch {
 
   /** A batch of just one object write, sized for it. */
   static ofObject(write: ObjectFileWrite): FsBatch {
-    const batch = new FsBatch(write.content.length + 1024);
+    const batch = new FsBatch((write.content.length < ATTACH_FROM ? write.content.length : 0) + 1024);
     batch.writeObject(write);
     return batch;
   }
@@ -96,18 +104,24 @@ export class FsBatch {
    */
   writeObject(write: ObjectFileWrite): number {
     const xattrs = write.xattrs ?? [];
-    let size = 22 + write.content.length + write.temp.length + write.dest.length + 2;
+    const attached = write.content.length >= ATTACH_FROM;
+    let size = 26 + (attached ? 0 : write.content.length) + write.temp.length + write.dest.length + 2;
     for (const [name, value] of xattrs) size += name.length + 5 + value.length;
     this.reserve(size);
     this.buffer[this.length++] = OP_WRITE;
     this.length = this.buffer.writeInt32LE(write.uid, this.length);
     this.length = this.buffer.writeInt32LE(write.gid, this.length);
     this.length = this.buffer.writeUInt32LE(write.mode >>> 0, this.length);
-    this.buffer[this.length++] = write.zeroTimes ? WRITE_ZERO_TIMES : 0;
+    this.buffer[this.length++] = (write.zeroTimes ? WRITE_ZERO_TIMES : 0) | (attached ? WRITE_ATTACHED : 0);
     this.length = this.buffer.writeUInt32LE(xattrs.length, this.length);
     this.length = this.buffer.writeUInt32LE(write.content.length, this.length);
-    this.buffer.set(write.content, this.length);
-    this.length += write.content.length;
+    if (attached) {
+      this.length = this.buffer.writeUInt32LE(this.attachments.length, this.length);
+      this.attachments.push(write.content);
+    } else {
+      this.buffer.set(write.content, this.length);
+      this.length += write.content.length;
+    }
     for (const [name, value] of xattrs) {
       this.putPath(name);
       this.length = this.buffer.writeUInt32LE(value.length, this.length);
@@ -129,12 +143,12 @@ export class FsBatch {
 
   /** Runs the batch on this thread. */
   run(): FsBatchFailure[] {
-    return failures(native().fsBatch(this.bytes()));
+    return failures(native().fsBatch(this.bytes(), this.attachments));
   }
 
   /** Runs the batch on a libuv pool thread; several batches run side by side. */
   async runAsync(): Promise<FsBatchFailure[]> {
-    return failures(await native().fsBatchAsync(this.bytes()));
+    return failures(await native().fsBatchAsync(this.bytes(), this.attachments));
   }
 
   private bytes(): Buffer {

@@ -20,8 +20,8 @@ export interface ArborNative {
   /** chattr +T on a directory; false where the filesystem has no such flag. */
   markTopDir(path: string): boolean;
   /** See FsBatch: returns (index, errno) pairs of the operations that failed. */
-  fsBatch(ops: Buffer): Int32Array;
-  fsBatchAsync(ops: Buffer): Promise<Int32Array>;
+  fsBatch(ops: Buffer, attachments?: Uint8Array[]): Int32Array;
+  fsBatchAsync(ops: Buffer, attachments?: Uint8Array[]): Promise<Int32Array>;
   readonly LOCK_SH: number;
   readonly LOCK_EX: number;
   readonly LOCK_NB: number;
