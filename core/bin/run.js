@@ -4,6 +4,7 @@
 // oclif's Node version check loads semver on every start (~30 ms); npm already enforces our
 // engines field, so it is skipped unless the user asks for it.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+require('./compileCache').enableCompileCache();
 deferOclifGlobbing();
 require('@oclif/core/execute').execute({ dir: __dirname });
 

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runArbor } from '../support/runArbor';
+import { useTempDir } from '../support/tempDir';
+
+/** The CLI's code cache (core/bin/compileCache.js), under a cache home of the test's own. */
+describe('the CLI compile cache', () => {
+  const tmp = useTempDir('arbor-compile-cache-');
+  const run = (cacheHome: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    runArbor(args, { env: { ...process.env, DEBUG: '', ARBOR_NO_COMPILE_CACHE: '', XDG_CACHE_HOME: cacheHome, ...extra } });
+  const entriesIn = (cacheHome: string): string[] => {
+    const root = path.join(cacheHome, 'arbor', 'compile');
+    if (!fs.existsSync(root)) return [];
+    return fs.readdirSync(root).flatMap((version) => fs.readdirSync(path.join(root, version)).map((name) => path.join(root, version, name)));
+  };
+
+  it('is written by the first command and used, unchanged, by the next', () => {
+    const home = tmp();
+    const first = run(home, ['init', '--repo', path.join(home, 'repo'), '--mode', 'bare', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const entries = entriesIn(home);
+    assert.ok(entries.length > 50, `${entries.length} entries`);
+    assert.ok(entries.every((entry) => entry.endsWith('.bin')), 'no temp files left');
+    const written = new Map(entries.map((entry) => [entry, fs.statSync(entry).mtimeMs]));
+    const second = run(home, ['refs', '--repo', path.join(home, 'repo'), '--json']);
+    assert.equal(second.status, 0, second.stderr);
+    for (const [entry, mtime] of written) assert.equal(fs.statSync(entry).mtimeMs, mtime, `${entry} was rewritten`);
+  });
+
+  it('replaces a damaged entry, cut short or with a flipped byte, and runs as if it were not there', () => {
+    const home = tmp();
+    assert.equal(run(home, ['--version']).status, 0);
+    const entries = entriesIn(home);
+    const damaged = new Map<string, Buffer>();
+    entries.forEach((entry, n) => {
+      const bytes = fs.readFileSync(entry);
+      // V8 checks neither of these itself: the cache's own CRC must catch them.
+      if (n % 2 === 0) bytes[bytes.length - 1 - (n % 97)] ^= 0x5a;
+      const broken = n % 2 === 0 ? bytes : bytes.subarray(0, bytes.length - 16);
+      fs.writeFileSync(entry, broken);
+      damaged.set(entry, broken);
+    });
+    const again = run(home, ['--version']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /@arbor\/core\/\d/);
+    for (const [entry, broken] of damaged) assert.ok(!fs.readFileSync(entry).equals(broken), `${entry} was not replaced`);
+  });
+
+  it('is not used or written when turned off, or where it cannot be written', () => {
+    const off = tmp();
+    assert.equal(run(off, ['--version'], { ARBOR_NO_COMPILE_CACHE: '1' }).status, 0);
+    assert.deepEqual(entriesIn(off), []);
+    const readOnly = path.join(tmp(), 'file-not-dir');
+    fs.writeFileSync(readOnly, '');
+    const result = run(readOnly, ['--version']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /@arbor\/core\/\d/);
+  });
+});
