@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arborBin = path.join(root, 'core', 'bin', 'run.js');
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const cache = path.join(os.tmpdir(), 'arbor-bench-pull');
 const serveRoot = path.join(cache, 'serve');
 const key = path.join(cache, 'signing.key');
