@@ -16,10 +16,11 @@ const WALK_CONCURRENCY = 16;
 
 /**
  * Walks a commit's tree from the remote, directory by directory, to learn which file objects
- * the local repo lacks. Dirtrees and dirmetas are fetched, checked against their IDs, decoded
- * (which refuses `..`, `/`, NUL and unsorted names) and staged. A dirtree already in objects/
- * is skipped with everything under it: objects are only published children first, so its
- * whole subtree is present. That is what makes an incremental pull cost what changed.
+ * the local repo lacks. Dirtrees and dirmetas are fetched (or taken from the prefetch the size
+ * index allowed), checked against their IDs, validated (`..`, `/`, NUL and unsorted names are
+ * refused) and staged. A dirtree already in objects/ is skipped with everything under it:
+ * objects are only published children first, so its whole subtree is present. That is what
+ * makes an incremental pull cost what changed, and what proves the commit complete.
  */
 export class TreeWalker {
   /** File objects to fetch, in the order they were found. */
