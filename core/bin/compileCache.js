@@ -18,7 +18,9 @@ const { crc32 } = require('node:zlib');
 const MAGIC = 'arbor-compile-2\n';
 
 function enableCompileCache() {
-  if (process.env.ARBOR_NO_COMPILE_CACHE || process.env.NODE_V8_COVERAGE || process.execArgv.some((arg) => arg.startsWith('--inspect'))) return;
+  // Coverage, debuggers and source maps want Node's own compile, which they hook.
+  const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  if (process.env.ARBOR_NO_COMPILE_CACHE || process.env.NODE_V8_COVERAGE || /--inspect|--enable-source-maps/.test(nodeOptions)) return;
   const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : undefined);
   if (!base) return;
   const dir = path.join(base, 'arbor', 'compile', `${process.versions.v8}-${process.arch}`);
