@@ -63,7 +63,7 @@ export class FsBatch {
 
   /** A batch of just one object write, sized for it. */
   static ofObject(write: ObjectFileWrite): FsBatch {
-    const batch = new FsBatch((write.content.length < ATTACH_FROM ? write.content.length : 0) + 1024);
+    const batch = new FsBatch((isAttached(write.content) ? 0 : write.content.length) + 1024);
     batch.writeObject(write);
     return batch;
   }
@@ -104,7 +104,7 @@ export class FsBatch {
    */
   writeObject(write: ObjectFileWrite): number {
     const xattrs = write.xattrs ?? [];
-    const attached = write.content.length >= ATTACH_FROM;
+    const attached = isAttached(write.content);
     let size = 26 + (attached ? 0 : write.content.length) + write.temp.length + write.dest.length + 2;
     for (const [name, value] of xattrs) size += name.length + 5 + value.length;
     this.reserve(size);
@@ -168,6 +168,10 @@ export class FsBatch {
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
+}
+
+function isAttached(content: Uint8Array): boolean {
+  return content.length >= ATTACH_FROM;
 }
 
 function failures(pairs: Int32Array): FsBatchFailure[] {

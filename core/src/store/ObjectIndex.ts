@@ -20,6 +20,8 @@ export class ObjectIndex {
   private readonly addon = native();
   private readonly set = this.addon.objectIndexCreate([...ALL_KINDS]);
   private readonly loaded = new Uint8Array(256);
+  /** Every shard is read: the whole-set questions need not look at `loaded` again. */
+  private complete = false;
   private readonly objectsDir: string;
 
   constructor(repoPath: string) {
@@ -34,6 +36,7 @@ export class ObjectIndex {
     const shards = Uint8Array.from({ length: 256 }, (_, shard) => shard).filter((shard) => !this.loaded[shard]);
     await this.addon.objectIndexLoad(this.set, this.objectsDir, shards);
     for (const shard of shards) this.loaded[shard] = 1;
+    this.complete = true;
   }
 
   has(id: ObjectId, kind: ObjectKindName): boolean {
@@ -51,7 +54,7 @@ export class ObjectIndex {
    * `offset`) that the repo lacks, each looked up as `kindMap[its kind byte]` (255: skipped).
    */
   missingRecords(records: Buffer, offset: number, count: number, stride: number, kindMap: Uint8Array): Uint32Array {
-    for (let shard = 0; shard < 256; shard++) if (!this.loaded[shard]) this.loadShard(shard);
+    this.ensureAllShards();
     return this.addon.objectIndexMissing(this.set, records, offset, count, stride, kindMap);
   }
 
@@ -61,12 +64,18 @@ export class ObjectIndex {
    * the dirtree is malformed or names something unsafe; decodeDirTree then gives the reason.
    */
   scanDirTree(bytes: Buffer, fileKind: 'file' | 'filez'): { files: ObjectId[]; dirs: { tree: ObjectId; meta: ObjectId }[] } | undefined {
-    for (let shard = 0; shard < 256; shard++) if (!this.loaded[shard]) this.loadShard(shard);
+    this.ensureAllShards();
     const scan = this.addon.objectIndexScanDirTree(this.set, bytes, KIND_NUMBERS.get(fileKind)!, KIND_NUMBERS.get('dirtree')!, KIND_NUMBERS.get('dirmeta')!);
     if (!scan) return undefined;
     const dirs: { tree: ObjectId; meta: ObjectId }[] = [];
     for (let index = 0; index < scan.dirs.length; index += 2) dirs.push({ tree: scan.dirs[index]!, meta: scan.dirs[index + 1]! });
     return { files: scan.files, dirs };
+  }
+
+  private ensureAllShards(): void {
+    if (this.complete) return;
+    for (let shard = 0; shard < 256; shard++) if (!this.loaded[shard]) this.loadShard(shard);
+    this.complete = true;
   }
 
   private ensureShard(id: ObjectId): void {
