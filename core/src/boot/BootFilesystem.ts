@@ -169,7 +169,11 @@ export class BootFilesystem {
     return path.posix.join(path.posix.dirname(relative), `.${path.posix.basename(relative)}.${process.pid}.tmp`);
   }
 
-  private attempt<T>(operation: string, relative: string, run: () => T, detail = ''): T {
+  /**
+   * Runs `run`, turning an errno into ARBOR_BOOT_FILESYSTEM naming `relative` and this
+   * partition; for the few operations a caller does itself (the BLS writer's symlink swap).
+   */
+  attempt<T>(operation: string, relative: string, run: () => T, detail = ''): T {
     try {
       return run();
     } catch (error) {
