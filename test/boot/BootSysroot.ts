@@ -120,7 +120,6 @@ export interface BootctlEntry {
   linux?: string;
   initrd?: string[];
   options?: string;
-  isDefault?: boolean;
   triesLeft?: number;
   triesDone?: number;
 }
@@ -131,6 +130,11 @@ export interface BootctlEntry {
  * SYSTEMD_RELAX_ESP_CHECKS=1 waives the partition type and filesystem checks.
  */
 export function bootctl(esp: string, args: string[], boot = esp): string {
+  return bootctlRuns(esp, [args], boot)[0]!;
+}
+
+/** Several bootctl runs under one bind mount. */
+export function bootctlRuns(esp: string, runs: string[][], boot = esp): string[] {
   const mounts = [...new Set([esp, boot])];
   const mounted: string[] = [];
   try {
@@ -139,11 +143,13 @@ export function bootctl(esp: string, args: string[], boot = esp): string {
       if (mount.status !== 0) throw new Error(`mount --bind ${dir}: ${mount.stderr.trim()}`);
       mounted.push(dir);
     }
-    return execFileSync('bootctl', [`--esp-path=${esp}`, `--boot-path=${boot}`, '--no-pager', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, SYSTEMD_RELAX_ESP_CHECKS: '1', SYSTEMD_COLORS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    return runs.map((args) =>
+      execFileSync('bootctl', [`--esp-path=${esp}`, `--boot-path=${boot}`, '--no-pager', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, SYSTEMD_RELAX_ESP_CHECKS: '1', SYSTEMD_COLORS: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   } finally {
     for (const dir of mounted.reverse()) spawnSync('umount', [dir]);
   }
@@ -156,6 +162,24 @@ export function bootctlEntries(esp: string, boot = esp): BootctlEntry[] {
 /** The title bootctl marks `(default)` in its human listing. */
 export function bootctlDefaultTitle(esp: string, boot = esp): string | undefined {
   return /^\s*title: (.*) \(default\)/m.exec(bootctl(esp, ['list'], boot))?.[1];
+}
+
+/** The id of the entry bootctl marks `(default)` (its JSON output does not say which). */
+export function bootctlDefaultId(esp: string, boot = esp): string | undefined {
+  return defaultIdIn(bootctl(esp, ['list'], boot));
+}
+
+/** bootctl's entries and the id of its default, from one mount. */
+export function bootctlListing(esp: string, boot = esp): { entries: BootctlEntry[]; defaultId?: string } {
+  const [json, text] = bootctlRuns(esp, [['list', '--json=short'], ['list']], boot);
+  const entries = json!.trim().split('\n').filter(Boolean).flatMap((line) => JSON.parse(line) as BootctlEntry | BootctlEntry[]);
+  const defaultId = defaultIdIn(text!);
+  return { entries, ...(defaultId ? { defaultId } : {}) };
+}
+
+function defaultIdIn(listing: string): string | undefined {
+  const block = listing.split(/\n\s*\n/).find((text) => /^\s*title: .* \(default\)/m.test(text));
+  return block ? /^\s*id: (\S+)/m.exec(block)?.[1] : undefined;
 }
 
 /** The BLS entries in DIR/loader/entries, by file name, parsed. */
