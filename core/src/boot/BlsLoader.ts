@@ -53,8 +53,7 @@ export function writeBlsLoader(request: BootloaderRequest, dir = request.bootDir
       // The core installed the kernels in /boot and removes them in its cleanup.
       files: [],
     });
-    const names = new Map(boot.list('loader/entries').map((name) => [name.replace(/\+\d+(-\d+)?\.conf$/, '.conf'), name]));
-    return result.ids.map((id) => boot.resolve(`loader/entries/${names.get(id) ?? id}`));
+    return result.ids.map((id) => boot.resolve(`loader/entries/${id}`));
   }
 
   const loaderDir = `loader.${request.bootVersion}`;

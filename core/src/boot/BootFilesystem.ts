@@ -43,9 +43,9 @@ export class BootFilesystem {
     return this.fsType;
   }
 
+  /** The absolute path of `relative`; `..` cannot climb out of the partition. */
   resolve(relative: string): string {
-    const full = path.resolve(this.root, `.${path.posix.resolve('/', relative)}`);
-    return full;
+    return path.resolve(this.root, `.${path.posix.resolve('/', relative)}`);
   }
 
   exists(relative: string): boolean {
