@@ -10,7 +10,10 @@ export { loadConfig, validateConfig, CONFIG_SEARCH_PLACES, type LoadedConfig } f
 export type { ConfigFile } from './config/configSchema';
 export { BootloaderRegistry, NO_BOOTLOADER } from './boot/BootloaderRegistry';
 export { blsEntry, blsEntryName, writeBlsLoader } from './boot/BlsLoader';
-export { ED25519, generateKeyPair, readPrivateKey, readPublicKey, parsePublicKey, keyIdOf, sign, verifySignature, mergeSignature } from './signing/Ed25519Key';
+export { mergeSignature } from './signing/mergeSignature';
+export { signData, signingKeyType } from './signing/signData';
+export { signCommit } from './signing/signCommit';
+export { readTrustedKey, trustedKeyId, type TrustedKey } from './signing/TrustedKey';
 export { BootEntry } from './sysroot/BootEntry';
 export { copyTree, copyEntry, copyMetadata } from './sysroot/copyTree';
 export * as v from 'valibot';
@@ -21,3 +24,4 @@ export { FsBatch, type FsBatchFailure } from './fs/FsBatch';
 export { runInTree, treeHasProgram, type SandboxRun, type SandboxResult } from './compose/TreeSandbox';
 export { loadTreefile, TreefileSchema, type Treefile, type LoadedTreefile } from './compose/Treefile';
 export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from './compose/rpmvercmp';
+export { runScriptlets } from './compose/ScriptletRunner';

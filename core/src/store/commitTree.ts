@@ -17,6 +17,7 @@ import type { Repo } from './Repo';
 import { scanTree, type TreeScan } from './TreeScan';
 import { runOnWorkers } from './WorkerPool';
 import { xattrListFromRecord, xattrListToRecord } from './XattrList';
+import { assertSigner } from '../signing/signData';
 import { signCommit } from '../signing/signCommit';
 
 export interface CommitTreeOptions {
@@ -62,6 +63,8 @@ const PROGRESS_MIN = 2000;
 export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOptions): Promise<CommitTreeResult> {
   parseRef(options.branch);
   const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}) });
+  // A key no plugin can use fails before any work, not after the whole tree is hashed.
+  if (options.signKey) assertSigner(arbor, options.signKey, `the commit to ${options.branch}`);
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
   try {
     const scan = scanTree(options.tree, context.signal);
@@ -136,7 +139,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       context.signal.throwIfAborted();
       staging.publish();
       // Sign before the ref moves, so a verifying client never sees an unsigned head.
-      if (options.signKey) signCommit(repo, commitId, options.signKey);
+      if (options.signKey) await signCommit(arbor, repo, commitId, options.signKey, context);
       repo.setRef(options.branch, commitId);
       return {
         commit: commitId,
