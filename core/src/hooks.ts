@@ -67,6 +67,11 @@ export interface PackageSource {
   fileLists?(ctx: HookContext): Promise<Map<PackageRecord, string[]>>;
   /** Releases what the source holds open (HTTP connections); compose calls it when done. */
   close?(): Promise<void>;
+  /**
+   * Which plugin installs this source's packages, for the error when none is configured,
+   * e.g. `the rpm plugin (@arbor/plugin-rpm; preset fedora has it)`.
+   */
+  installer?: string;
 }
 
 /** Threaded through `resolve` taps: the request in, the chosen set out. */
@@ -94,26 +99,27 @@ export interface InstallRequest {
   package?: PackageRecord;
   /** The staging tree to unpack into. */
   tree: string;
-  /** State shared across the packages of one compose (file owners, for conflict checks). */
-  state: Record<string, unknown>;
   /**
-   * Filled by the install tap: the package's scriptlets. Compose runs them after every package
-   * is unpacked (all %pre, then %post, then %posttrans, in install order, as rpm-ostree does),
-   * or reports each one it cannot run.
+   * State shared by one compose's plugins, the same object in every compose hook (also as
+   * `context.compose.state`): a plugin keeps its own key, e.g. file owners for conflict checks.
    */
-  scriptlets?: Scriptlet[];
+  state: Record<string, unknown>;
 }
 
-/** A package scriptlet as rpm stores it: RPMTAG_PREIN/POSTIN/... with its RPMTAG_*PROG. */
-export interface Scriptlet {
-  /**
-   * The spec-file name: `pretrans`, `pre`, `post`, `posttrans` are run by compose (rpm's tag
-   * names `prein`/`postin` are accepted too); erase-time ones (`preun`, `postun`, ...) never are.
-   */
-  name: string;
-  /** The interpreter and its arguments, e.g. `['/bin/sh']`; `['<lua>']` for rpm's embedded Lua. */
-  interpreter: string[];
-  body: string;
+/** What the installer that handled a package answers (`install` is a bail hook). */
+export interface InstallResult {
+  /** The plugin that installed it. */
+  installedBy: string;
+  /** Files and directories it laid down. */
+  entries: number;
+}
+
+/** A compose in progress, as `context.compose` during every compose hook. */
+export interface ComposeSession {
+  tree: string;
+  treefile: Record<string, unknown>;
+  /** The plugins' shared state (InstallRequest.state). */
+  state: Record<string, unknown>;
 }
 
 export interface ComposeTree {
@@ -125,6 +131,8 @@ export interface ComposeTree {
   treefileDir: string;
   /** Packages installed, in install order. */
   installed: PackageRecord[];
+  /** The plugins' shared state, as in InstallRequest. */
+  state: Record<string, unknown>;
 }
 
 /** File metadata as it will be committed; `label` taps may change it. */
@@ -276,6 +284,15 @@ export interface CheckoutResult {
   copied?: number;
 }
 
+/** A checkout a storage strategy made (a deployment), to be removed by the same strategy. */
+export interface RemoveCheckoutRequest {
+  /** The directory to remove; it may be partial, left by an interrupted deploy. */
+  path: string;
+  /** The strategy that made it, as the deployment's origin records it. */
+  strategy: string;
+  repo: Repo;
+}
+
 export interface EtcMergeInput {
   /** The merge deployment's defaults (its usr/etc) and what the admin made of them (its etc). */
   oldDefaults: string;
@@ -403,7 +420,7 @@ export interface DeployEvent {
 export interface ArborHooks {
   source: HookMap<AsyncSeriesBailHook<[SourceSpec, HookContext], PackageSource | undefined>>;
   resolve: AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>;
-  install: AsyncSeriesHook<[InstallRequest, HookContext]>;
+  install: AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>;
   postprocess: AsyncSeriesHook<[ComposeTree, HookContext]>;
   label: AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>;
   commit: AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>;
@@ -411,6 +428,7 @@ export interface ArborHooks {
   fetch: HookMap<AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>>;
   verify: AsyncSeriesHook<[VerifyRequest, HookContext]>;
   checkout: AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>;
+  removeCheckout: AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>;
   mergeEtc: AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>;
   bootloader: HookMap<AsyncSeriesHook<[BootloaderRequest, HookContext]>>;
   rollback: AsyncSeriesHook<[RollbackRequest, HookContext]>;
@@ -432,6 +450,7 @@ export const HookPhase: Readonly<Record<HookName, string>> = Object.freeze({
   fetch: 'fetch',
   verify: 'verification',
   checkout: 'checkout',
+  removeCheckout: 'checkout removal',
   mergeEtc: '/etc merge',
   bootloader: 'bootloader update',
   rollback: 'rollback',
@@ -444,7 +463,7 @@ export function createHooks(): Readonly<ArborHooks> {
   return Object.freeze({
     source: new HookMap(() => new AsyncSeriesBailHook<[SourceSpec, HookContext], PackageSource | undefined>(['spec', 'context'])),
     resolve: new AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>(['plan', 'context']),
-    install: new AsyncSeriesHook<[InstallRequest, HookContext]>(['request', 'context']),
+    install: new AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>(['request', 'context']),
     postprocess: new AsyncSeriesHook<[ComposeTree, HookContext]>(['compose', 'context']),
     label: new AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>(['metadata', 'target', 'context']),
     commit: new AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>(['metadata', 'context']),
@@ -452,6 +471,7 @@ export function createHooks(): Readonly<ArborHooks> {
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),
     verify: new AsyncSeriesHook<[VerifyRequest, HookContext]>(['request', 'context']),
     checkout: new AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>(['request', 'context']),
+    removeCheckout: new AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>(['request', 'context']),
     mergeEtc: new AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>(['plan', 'input', 'context']),
     bootloader: new HookMap(() => new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context'])),
     rollback: new AsyncSeriesHook<[RollbackRequest, HookContext]>(['request', 'context']),

@@ -28,7 +28,7 @@ export function blsEntryName(deployment: BootDeployment, count: number): string 
 
 /**
  * Writes one entry per deployment into `SYSROOT/boot/loader.<B>/entries` and makes it live by
- * renaming a new `boot/loader -> loader.<B>` symlink over the old one (ARCHITECTURE.md §4): a
+ * renaming a new `boot/loader -> loader.<B>` symlink over the old one (docs/sysroot.md): a
  * crash before the rename boots the old entries, after it the new ones. Returns the files.
  */
 export function writeBlsLoader(request: BootloaderRequest): string[] {

@@ -31,7 +31,7 @@ export async function rollback(options: SysrootOptions): Promise<RollbackResult>
       });
     }
     const staged = pendingStaged(sysroot, state.deployments);
-    if (staged) discardStaged(session, staged);
+    if (staged) await discardStaged(session, staged);
     const before = state.deployments.map(refOf);
     const request: RollbackRequest = { sysroot: sysroot.path, before, after: [before[1]!, before[0]!, ...before.slice(2)] };
     await arbor.hooks.rollback.promise(request, context);
