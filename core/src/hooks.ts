@@ -249,11 +249,6 @@ export interface VerifyRequest {
   /** Detached signatures fetched with it (may be empty). */
   signatures: Signature[];
   policy: RemotePolicy;
-  /**
-   * Taps that accepted a signature push their name here. Pull fails closed: a remote with keys
-   * whose content no tap vouched for is refused, so a missing verifier plugin cannot pass silently.
-   */
-  verifiedBy: string[];
 }
 
 /** What `checkout` taps materialize: one directory of a commit, written at `dest`. */
@@ -395,11 +390,6 @@ export interface RollbackRequest {
   sysroot: string;
   /** The boot order before the rollback (index 0 is the default). */
   before: DeploymentRef[];
-  /**
-   * The boot order the core proposes (the rollback deployment first). Taps may reorder it in
-   * place, or throw to refuse; it must stay a reordering of `before`.
-   */
-  after: DeploymentRef[];
 }
 
 export interface DeployEvent {
@@ -426,12 +416,21 @@ export interface ArborHooks {
   commit: AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>;
   sign: HookMap<AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>>;
   fetch: HookMap<AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>>;
-  verify: AsyncSeriesHook<[VerifyRequest, HookContext]>;
+  /**
+   * A waterfall of the plugins that vouched for the content: a tap that accepts a signature
+   * returns the list with its name added, and throws to reject. Pull fails closed: content of
+   * a remote with keys that no tap vouched for is refused, so a missing verifier cannot pass.
+   */
+  verify: AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>;
   checkout: AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>;
   removeCheckout: AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>;
   mergeEtc: AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>;
   bootloader: HookMap<AsyncSeriesHook<[BootloaderRequest, HookContext]>>;
-  rollback: AsyncSeriesHook<[RollbackRequest, HookContext]>;
+  /**
+   * A waterfall of the new boot order: the core proposes the rollback deployment first; a tap
+   * returns another order (a reordering of `before`) or throws to refuse.
+   */
+  rollback: AsyncSeriesWaterfallHook<[DeploymentRef[], RollbackRequest, HookContext]>;
   deploy: AsyncSeriesHook<[DeployEvent, HookContext]>;
   finalize: AsyncSeriesHook<[DeployEvent, HookContext]>;
 }
@@ -469,12 +468,12 @@ export function createHooks(): Readonly<ArborHooks> {
     commit: new AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>(['metadata', 'context']),
     sign: new HookMap(() => new AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>(['request', 'context'])),
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),
-    verify: new AsyncSeriesHook<[VerifyRequest, HookContext]>(['request', 'context']),
+    verify: new AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>(['vouchedBy', 'request', 'context']),
     checkout: new AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>(['request', 'context']),
     removeCheckout: new AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>(['request', 'context']),
     mergeEtc: new AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>(['plan', 'input', 'context']),
     bootloader: new HookMap(() => new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context'])),
-    rollback: new AsyncSeriesHook<[RollbackRequest, HookContext]>(['request', 'context']),
+    rollback: new AsyncSeriesWaterfallHook<[DeploymentRef[], RollbackRequest, HookContext]>(['order', 'request', 'context']),
     deploy: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),
     finalize: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),
   });
