@@ -8,8 +8,7 @@ import { BootEntry } from '@arbor/core';
 import { ARBOR_BIN } from '../support/runArbor';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { BootTimings, missingBootPackages, requireUefiBoot } from '../support/qemu';
-import { readStatus } from '@arbor/core/dist/sysroot/status';
-import { Sysroot } from '@arbor/core/dist/sysroot/Sysroot';
+import { readStatus, Sysroot } from '@arbor/core/sysroot';
 import { BootSysroot, bootctlEntries, bootctlListing, type BootFiles } from './BootSysroot';
 import { EspMachine, realBootFiles } from './EspMachine';
 

@@ -6,7 +6,7 @@ import type { BootDeployment } from '../hooks';
 import type { Sysroot } from './Sysroot';
 
 /**
- * What the sysroot boots, read from the one place a swap changes (ARCHITECTURE.md §4):
+ * What the sysroot boots, read from the one place a swap changes (docs/sysroot.md):
  *
  *     arbor/boot -> boot.<B>                     the live boot version B, renamed last by a swap
  *     arbor/boot.<B> -> boot.<B>.<S>             the live links, sub-version S

@@ -19,7 +19,7 @@ export interface SwapBootOrderOptions {
 }
 
 /**
- * Makes `order` the boot order with one atomic rename (ARCHITECTURE.md §4). The new version
+ * Makes `order` the boot order with one atomic rename (docs/sysroot.md). The new version
  * is written beside the live one, which nothing touches until the final rename; a crash at
  * any point before it leaves the old configuration booting, after it the new one.
  *
