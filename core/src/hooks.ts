@@ -377,7 +377,17 @@ export interface BootloaderWriter {
    * boot order only after this returns, so a failure leaves the previous order in force.
    */
   write(request: BootloaderRequest, context: HookContext): Promise<void>;
+  /**
+   * The boot version the bootloader boots now, read back from what `write` made live (as
+   * ostree reads /boot/loader), or undefined when it cannot tell. The core writes the other
+   * version next: after a crash between a writer's switch and the core's record, the record
+   * is one behind, and trusting it would rewrite the links the live entries name.
+   */
+  liveBootVersion?(target: BootloaderTarget): number | undefined;
 }
+
+/** Where a writer's configuration lives: a BootloaderRequest without the order being written. */
+export type BootloaderTarget = Omit<BootloaderRequest, 'bootVersion' | 'deployments'>;
 
 /** A deployment's identity in the boot order. */
 export interface DeploymentRef {

@@ -14,6 +14,7 @@ export { BootFilesystem } from './boot/BootFilesystem';
 export { BootErrorCode } from './boot/BootErrorCode';
 export { replaceEntrySet, removeUnnamedFiles, entrySetOf, type EntrySetPlan, type EntrySetResult, type BootFileCopy } from './boot/replaceEntrySet';
 export { parseEntryFileName, formatEntryFileName, assertFatNames, type EntryFileName } from './boot/EntryFileName';
+export { blsLiveBootVersion, bootVersionOfEntry, bootVersionOfEntries, firstBySortOrder } from './boot/liveBootVersion';
 export { mergeSignature } from './signing/mergeSignature';
 export { signData, signingKeyType } from './signing/signData';
 export { signCommit } from './signing/signCommit';

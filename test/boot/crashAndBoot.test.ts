@@ -162,3 +162,61 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
     assert.deepEqual(listed.map((entry) => sysroot.resolveArborArgument(entry.options ?? '')), live.map((deployment) => `${deployment.commit}.${deployment.serial}`));
   });
 });
+
+/**
+ * The one crash window between two filesystems: the writer has switched the ESP to the new
+ * set, and the process dies before the core renames its record (`arbor/boot`) on the root
+ * filesystem. The next command must not take the record's word for which version is live:
+ * rewriting the links the ESP's live entries name would leave the default unbootable until
+ * that command's own switch.
+ */
+describe('crash between the writer\'s switch and the core\'s record', function () {
+  this.timeout(180_000);
+  let scratch: string;
+
+  before(function () {
+    requireTool(this, 'bootctl', 'mount');
+    requireRoot(this);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-record-'));
+  });
+
+  after(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('writes the other boot version next, so the live default keeps booting a complete deployment', async () => {
+    const sysroot = BootSysroot.create(path.join(scratch, 'sysroot'), { bootloader: 'systemd-boot' });
+    const files = (tag: string): BootFiles => ({ kernelVersion: '6.1.0-test', vmlinuz: `vmlinuz ${tag}\n`, initramfs: `initramfs ${tag}\n` });
+    const commits = [];
+    for (const version of ['1', '2', '3']) commits.push(await sysroot.commit(scratch, version, files(version)));
+    sysroot.run('deploy', commits[0]!);
+    sysroot.run('deploy', commits[1]!);
+    const preload = `--require ${path.join(__dirname, 'killAfterOps.js')}`;
+    const runKilled = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const command = sysroot.command(...args);
+      const child = spawn(process.execPath, [ARBOR_BIN, ...command.args], { env: { ...command.env, NODE_OPTIONS: preload, ...env }, stdio: 'ignore' });
+      const signal = await new Promise((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+      assert.equal(signal, 'SIGKILL', `arbor ${args.join(' ')} was killed where the test meant`);
+    };
+    const defaultDeployment = () => {
+      const { entries, defaultId } = bootctlListing(sysroot.esp);
+      return sysroot.resolveArborArgument(entries.find((entry) => entry.id === defaultId)?.options ?? '');
+    };
+
+    // Die just before the core's record: the ESP boots v3, the record still says v2's version.
+    await runKilled(['deploy', commits[2]!], { ARBOR_TEST_KILL_DIRS: sysroot.root, ARBOR_TEST_KILL_BEFORE: `rename ${path.join(sysroot.root, 'arbor', 'boot')}` });
+    const booting = defaultDeployment();
+    assert.equal(booting?.split('.')[0], commits[2], 'the ESP switched to v3');
+    assert.equal(readStatus(Sysroot.open(sysroot.root)).deployments[0]!.commit, commits[1], 'the record lags at v2');
+
+    // The next command, killed just before its first change on the ESP: the core has rewritten
+    // its links by then, and the ESP's default must still boot v3, complete.
+    await runKilled(['rollback'], { ARBOR_TEST_KILL_DIRS: sysroot.esp, ARBOR_TEST_KILL_AFTER_OPS: '1' });
+    assert.equal(defaultDeployment(), booting, 'the live default still resolves to the same complete deployment');
+
+    // And an uncut command settles it: exactly the recorded order, bootable.
+    sysroot.run('rollback');
+    const live = readStatus(Sysroot.open(sysroot.root)).deployments;
+    assert.deepEqual(bootctlEntries(sysroot.esp).map((entry) => sysroot.resolveArborArgument(entry.options ?? '')), live.map((d) => `${d.commit}.${d.serial}`));
+  });
+});

@@ -3,7 +3,8 @@
  * point: it counts the filesystem changes made under ARBOR_TEST_KILL_DIRS (':'-separated):
  * creating or opening for write, rename, unlink, rmdir, mkdir, copy. When the count would
  * reach ARBOR_TEST_KILL_AFTER_OPS, the process SIGKILLs itself before doing that change, as a
- * crash between two syscalls would leave the disk. With ARBOR_TEST_OPS_LOG set, each change
+ * crash between two syscalls would leave the disk. ARBOR_TEST_KILL_BEFORE=`<operation> <path>`
+ * (e.g. `rename /s/arbor/boot`) kills it just before that one change instead. With ARBOR_TEST_OPS_LOG set, each change
  * is appended there first, so a test can count a whole run's changes and spread kills over them.
  */
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 const roots = (process.env.ARBOR_TEST_KILL_DIRS ?? '').split(':').filter(Boolean).map((dir) => path.resolve(dir));
 const limit = Number(process.env.ARBOR_TEST_KILL_AFTER_OPS ?? 0);
 const log = process.env.ARBOR_TEST_OPS_LOG;
+const before = process.env.ARBOR_TEST_KILL_BEFORE;
 let count = 0;
 
 function watched(file: unknown): boolean {
@@ -23,6 +25,7 @@ function watched(file: unknown): boolean {
 function change(operation: string, file: string): void {
   count++;
   if (limit > 0 && count >= limit) process.kill(process.pid, 'SIGKILL');
+  if (before && before === `${operation} ${path.resolve(file)}`) process.kill(process.pid, 'SIGKILL');
   if (log) original.appendFileSync(log, `${count} ${operation} ${path.resolve(file)}\n`);
 }
 

@@ -1,5 +1,6 @@
 import { definePlugin, type BootloaderWriter } from '@arbor/core';
 import { SystemdBootOptionsSchema, resolveSystemdBootOptions, type SystemdBootOptions } from './SystemdBootOptions';
+import { readLiveBootVersion } from './readLiveBootVersion';
 import { ENTRIES_DIR, KERNELS_DIR, LOADER_CONF, writeSystemdBoot } from './writeSystemdBoot';
 
 export const PLUGIN_NAME = 'arbor:systemd-boot';
@@ -17,6 +18,7 @@ export const systemdBootPlugin = definePlugin<SystemdBootOptions>({
       name: 'systemd-boot',
       writes: [`ESP/${ENTRIES_DIR}/arbor-*.conf`, `ESP/${KERNELS_DIR}/<stateroot>-<bootcsum>/*`, `ESP/${LOADER_CONF} (default)`],
       atomic: true,
+      liveBootVersion: (target) => readLiveBootVersion(target, resolveSystemdBootOptions(options, target.options)),
       async write(request, context) {
         const written = writeSystemdBoot(request, resolveSystemdBootOptions(options, request.options));
         context.logger.debug(
