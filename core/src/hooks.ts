@@ -384,6 +384,12 @@ export interface BootloaderWriter {
    * is one behind, and trusting it would rewrite the links the live entries name.
    */
   liveBootVersion?(target: BootloaderTarget): number | undefined;
+  /**
+   * Removes what an interrupted `write` left behind (entries that are not live, files no entry
+   * names, temp files), never anything that boots now. Runs under the sysroot lock at the
+   * start of every command that takes it, so `arbor cleanup` always ends tidy. Returns the paths.
+   */
+  tidy?(target: BootloaderTarget): string[];
 }
 
 /** Where a writer's configuration lives: a BootloaderRequest without the order being written. */

@@ -9,7 +9,7 @@ import { ARBOR_BIN } from '../support/runArbor';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { BootTimings, missingBootPackages, requireUefiBoot } from '../support/qemu';
 import { readStatus, Sysroot } from '@arbor/core/sysroot';
-import { BootSysroot, bootctlEntries, bootctlListing, type BootFiles } from './BootSysroot';
+import { BootSysroot, bootctlEntries, bootctlListing, filesUnder, type BootFiles } from './BootSysroot';
 import { EspMachine, realBootFiles } from './EspMachine';
 
 const KILLS = 30;
@@ -128,7 +128,7 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
       const target = commits[i % 3]!;
       const args = operation === 'deploy' ? ['deploy', target] : [operation];
       // Where the command leads: its order comes from the core's record, which a locked command
-      // first lets catch up with the ESP (catchUpBootRecord), so either may be its starting point.
+      // first lets catch up with the ESP (catchUpBootRecord in recoverBootState.ts), so either may be its starting point.
       const aimed = operation === 'deploy' ? [target] : operation === 'rollback' ? [status[1]?.commit, before.order[1]] : [status[0]?.commit, before.commit];
       const kill = BOOT_AFTER.has(i)
         ? { ops: 1 + Math.floor(Math.random() * Math.max(1, espChanges)), espOnly: true }
@@ -159,11 +159,14 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
     console.log(`      ${KILLS} kills over ${span} ms, ${changes}-change deploys: ${tally.killed} killed mid-run, ${tally.finished} finished first; the default stayed ${tally.oldDefault} times and moved ${tally.newDefault} times; ${tally.twoSets} kills left two entry sets listed`);
     if (!machine) requireUefiBoot(this, ['systemd-boot-efi']);
 
-    // An uncut command afterwards leaves exactly the live deployments, whatever the kills left.
+    // An uncut cleanup afterwards leaves exactly the live deployments and their kernels,
+    // whatever the kills left (stale entry sets and copies go in the writer's tidy step).
     sysroot.run('cleanup');
     const live = sysroot.status().deployments;
     const listed = bootctlEntries(sysroot.esp);
     assert.deepEqual(listed.map((entry) => sysroot.resolveArborArgument(entry.options ?? '')), live.map((deployment) => `${deployment.commit}.${deployment.serial}`));
+    const named = new Set(listed.flatMap((entry) => [entry.linux!, ...(entry.initrd ?? [])].map((file) => file.replace(/^\//, ''))));
+    assert.deepEqual(filesUnder(path.join(sysroot.esp, 'arbor')).map((file) => `arbor/${file}`), [...named].sort());
   });
 });
 

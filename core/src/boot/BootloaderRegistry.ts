@@ -74,6 +74,11 @@ export class BootloaderRegistry {
     return version === 0 || version === 1 ? version : undefined;
   }
 
+  /** Lets the named writer remove what an interrupted write left (BootloaderWriter.tidy). */
+  tidy(target: BootloaderTarget): string[] {
+    return this.writers.get(target.bootloader)?.writer.tidy?.(target) ?? [];
+  }
+
   /** Runs the writer registered under `request.bootloader`. */
   async write(request: BootloaderRequest, context: HookContext): Promise<void> {
     this.assertKnown(request.bootloader, 'the sysroot config');

@@ -2,7 +2,7 @@ import type { Arbor } from '../Arbor';
 import type { HookContext } from '../HookContext';
 import { Repo } from '../store/Repo';
 import { Sysroot } from './Sysroot';
-import { catchUpBootRecord } from '../boot/catchUpBootRecord';
+import { recoverBootState } from '../boot/recoverBootState';
 import { SysrootLock } from './SysrootLock';
 
 /** What every sysroot command takes: where, with which plugins, and how to wait for the lock. */
@@ -46,10 +46,7 @@ export class SysrootSession {
     try {
       const repo = Repo.open(sysroot.repoPath);
       const context = options.arbor.context({ sysroot, repo, ...(options.signal ? { signal: options.signal } : {}) });
-      if (lock) {
-        const caughtUp = catchUpBootRecord(sysroot, options.arbor.bootloaders);
-        if (caughtUp !== undefined) context.logger.debug(`arbor: the boot record follows the bootloader to boot version ${caughtUp} (a crash came between them)`);
-      }
+      if (lock) recoverBootState(sysroot, options.arbor.bootloaders, context);
       return await action(new SysrootSession(sysroot, options.arbor, repo, context, options.storage));
     } finally {
       lock?.release();

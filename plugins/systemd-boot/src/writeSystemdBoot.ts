@@ -88,7 +88,8 @@ function openPartition(dir: string, label: string, hint: string): BootFilesystem
   return new BootFilesystem(dir, label);
 }
 
-function sameDirectory(a: string, b: string): boolean {
+/** Whether two paths are one directory (the ESP mounted at /boot, say). */
+export function sameDirectory(a: string, b: string): boolean {
   try {
     const sa = fs.statSync(a);
     const sb = fs.statSync(b);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { HookContext } from '../HookContext';
 import type { BootloaderTarget } from '../hooks';
 import { BOOT_ORDER_FILE, LIVE_BOOT_LINK, readBootState } from '../sysroot/BootState';
 import type { Sysroot } from '../sysroot/Sysroot';
@@ -35,4 +36,15 @@ export function catchUpBootRecord(sysroot: Sysroot, bootloaders: BootloaderRegis
   if (!fs.existsSync(path.join(sysroot.arborDir, `boot.${booted}`, BOOT_ORDER_FILE))) return undefined;
   replaceSymlink(`boot.${booted}`, path.join(sysroot.arborDir, LIVE_BOOT_LINK));
   return booted;
+}
+
+/**
+ * What every locked command does first, after a crash or not: the record catches up with the
+ * bootloader, then the writer removes what an interrupted write left (BootloaderWriter.tidy).
+ */
+export function recoverBootState(sysroot: Sysroot, bootloaders: BootloaderRegistry, context: HookContext): void {
+  const caughtUp = catchUpBootRecord(sysroot, bootloaders);
+  if (caughtUp !== undefined) context.logger.debug(`arbor: the boot record follows the bootloader to boot version ${caughtUp} (a crash came between them)`);
+  const removed = bootloaders.tidy(bootloaderTarget(sysroot));
+  if (removed.length > 0) context.logger.debug(`arbor: removed ${removed.length} leftovers of an interrupted boot write: ${removed.join(', ')}`);
 }
