@@ -1,3 +1,7 @@
+import { grubPlugin } from './GrubPlugin';
+
+export { grubPlugin, PLUGIN_NAME } from './GrubPlugin';
+export { GrubWriter } from './GrubWriter';
 export * from './script';
 export { GrubErrorCode } from './GrubErrorCode';
 export { GrubEnv, GRUBENV_SIZE, GRUBENV_HEADER } from './GrubEnv';
@@ -8,3 +12,4 @@ export { mergeArborSection, newGrubConfigHead } from './generated/mergeArborSect
 export { writeGeneratedConfig, grubConfigPath, detectBootPrefix, type GrubConfigTarget } from './generated/writeGeneratedConfig';
 export { writeGrubEnv, grubEnvPath } from './bls/writeGrubEnv';
 export { filesystemOf } from './BootFiles';
+export default grubPlugin;
