@@ -34,7 +34,10 @@ export class GrubWriter implements BootloaderWriter {
       return;
     }
     const entries = onBootFs('write BLS entries in', path.join(request.bootDir, `loader.${request.bootVersion}`), () => writeBlsLoader(request));
-    const envFile = writeGrubEnv(grubEnvPath(request.sysroot, grubConfigPath(request.sysroot, options), options), request.deployments, options);
+    // writeBlsLoader returns the entries in boot order, so the first is the default's; its id
+    // is its file name (content-named where /boot has no symlinks, arbor-<K> elsewhere).
+    const defaultId = entries[0] === undefined ? undefined : path.basename(entries[0], '.conf');
+    const envFile = writeGrubEnv(grubEnvPath(request.sysroot, grubConfigPath(request.sysroot, options), options), defaultId, request.deployments, options);
     context.logger.debug(`${this.pluginName}: wrote ${entries.length} BLS entries and ${envFile}`);
   }
 

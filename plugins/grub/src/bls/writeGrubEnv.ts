@@ -5,16 +5,21 @@ import { GrubEnv } from '../GrubEnv';
 import type { GrubOptions } from '../GrubOptions';
 
 /**
- * BLS mode's grubenv: `saved_entry` names the default deployment's BLS entry (its file name
- * without `.conf`: `arbor-<count>`, the highest K), which Fedora's grub.cfg turns into
+ * BLS mode's grubenv: `saved_entry` names the default deployment's BLS entry by its id (the
+ * entry's file name without `.conf`, e.g. `arbor-<count>`), which Fedora's grub.cfg turns into
  * `set default="${saved_entry}"`. Other variables (boot_success, menu_auto_hide ...) are kept.
  * With the `kernelopts` option, `kernelopts` holds the default deployment's kargs for entries
  * that say `options $kernelopts` (Fedora 30 to 33); ours carry their full command line.
  */
-export function writeGrubEnv(envFile: string, deployments: readonly BootDeployment[], options: Pick<GrubOptions, 'kernelopts'>): string {
+export function writeGrubEnv(
+  envFile: string,
+  defaultEntryId: string | undefined,
+  deployments: readonly BootDeployment[],
+  options: Pick<GrubOptions, 'kernelopts'>,
+): string {
   const existing = readIfExists(envFile);
   const env = existing ? GrubEnv.parse(existing, envFile) : GrubEnv.empty();
-  if (deployments.length > 0) env.set('saved_entry', `arbor-${deployments.length}`);
+  if (defaultEntryId) env.set('saved_entry', defaultEntryId);
   else env.unset('saved_entry');
   if (options.kernelopts && deployments[0]) env.set('kernelopts', deployments[0].kargs.join(' '));
   replaceFile(envFile, env.toBuffer(envFile));
