@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Arbor } from '@arbor/core';
+import { commitTree } from '@arbor/core/dist/store/commitTree';
+import { Repo } from '@arbor/core/dist/store/Repo';
 import { GrubEnv, menuEntries, parseGrubScript, type GrubMenuEntry } from '@arbor/plugin-grub';
 import { runArbor } from '../support/runArbor';
+import { writeTree } from '../support/tempDir';
 import { expectSuccess, TestSysroot, type StatusJson } from '../sysroot/sysrootFixture';
 import { grubEditenvList, grubScriptCheck } from './grubTools';
 
@@ -27,6 +31,22 @@ export class GrubSysroot extends TestSysroot {
     fs.writeFileSync(sysrootConfig, JSON.stringify({ ...config, bootloaderOptions }, null, 2));
     fs.mkdirSync(path.join(root, 'boot'), { recursive: true });
     return new GrubSysroot(root, configFile);
+  }
+
+  /** Commits an OS version that boots for real: a kernel and initramfs given as bytes. */
+  async commitBootable(scratch: string, version: string, boot: { kernelVersion: string; vmlinuz: Buffer; initramfs: Buffer }): Promise<string> {
+    const tree = path.join(scratch, `tree-${version}-${process.hrtime.bigint()}`);
+    writeTree(tree, {
+      'usr/lib/os-release': `NAME="Arbor Test OS"\nPRETTY_NAME="Arbor Test OS"\nID=arbortest\nVERSION="${version}"\n`,
+      'usr/bin/tool': `#!/bin/sh\necho ${version}\n`,
+      'usr/etc/hostname': `v${version}\n`,
+      [`usr/lib/modules/${boot.kernelVersion}/vmlinuz`]: '',
+    });
+    fs.writeFileSync(path.join(tree, 'usr/lib/modules', boot.kernelVersion, 'vmlinuz'), boot.vmlinuz);
+    fs.writeFileSync(path.join(tree, 'usr/lib/modules', boot.kernelVersion, 'initramfs.img'), boot.initramfs);
+    const result = await commitTree(new Arbor(), Repo.open(this.repoPath), { tree, branch: 'os/x86_64', subject: `Arbor Test OS ${version}`, metadata: { version } });
+    fs.rmSync(tree, { recursive: true, force: true });
+    return result.commit;
   }
 
   override run(...args: string[]) {
