@@ -12,7 +12,7 @@ export { BootloaderRegistry, NO_BOOTLOADER } from './boot/BootloaderRegistry';
 export { blsEntry, blsEntryName, writeBlsLoader } from './boot/BlsLoader';
 export { BootFilesystem } from './boot/BootFilesystem';
 export { BootErrorCode } from './boot/BootErrorCode';
-export { replaceEntrySet, removeUnnamedFiles, type EntrySetPlan, type EntrySetResult, type BootFileCopy } from './boot/replaceEntrySet';
+export { replaceEntrySet, removeUnnamedFiles, entrySetOf, type EntrySetPlan, type EntrySetResult, type BootFileCopy } from './boot/replaceEntrySet';
 export { parseEntryFileName, formatEntryFileName, assertFatNames, type EntryFileName } from './boot/EntryFileName';
 export { ED25519, generateKeyPair, readPrivateKey, readPublicKey, parsePublicKey, keyIdOf, sign, verifySignature, mergeSignature } from './signing/Ed25519Key';
 export { BootEntry } from './sysroot/BootEntry';

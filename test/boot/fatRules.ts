@@ -3,7 +3,8 @@
  * rules on the directories named in ARBOR_TEST_FAT_DIRS (':'-separated), where the real
  * filesystem is ext4 or tmpfs because this kernel has no vfat driver:
  *
- * - symlink() and link() there fail with EPERM, as vfat answers (FUSE FAT drivers say ENOSYS);
+ * - symlink() and link() there fail with EPERM, as vfat answers (or ENOSYS, as FUSE FAT
+ *   drivers do, with ARBOR_TEST_FAT_ERRNO=ENOSYS);
  * - every attempt is logged to ARBOR_TEST_FAT_LOG, and so is every name created there that
  *   differs only in case from a sibling (FAT would fold the two into one entry).
  *
@@ -25,9 +26,12 @@ function record(event: string, file: fs.PathLike): void {
   if (log) fs.appendFileSync(log, `${event} ${path.resolve(String(file))}\n`);
 }
 
+/** vfat's answer by default; ARBOR_TEST_FAT_ERRNO=ENOSYS gives a FUSE FAT driver's. */
+const errno = process.env.ARBOR_TEST_FAT_ERRNO === 'ENOSYS' ? 'ENOSYS' : 'EPERM';
+
 function refused(syscall: string, file: fs.PathLike): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`EPERM: operation not permitted, ${syscall} '${String(file)}'`);
-  error.code = 'EPERM';
+  const error: NodeJS.ErrnoException = new Error(`${errno}: ${errno === 'EPERM' ? 'operation not permitted' : 'function not implemented'}, ${syscall} '${String(file)}'`);
+  error.code = errno;
   error.errno = -1;
   error.syscall = syscall;
   error.path = String(file);

@@ -30,6 +30,12 @@ export interface EntrySetPlan {
    */
   commit?(ids: string[]): void;
   /**
+   * The set id the live default names (systemd-boot: read from loader.conf's `default`), when
+   * known. Our entries of any other old set are leftovers of an interrupted write, never the
+   * default, and go before anything is written, so they cannot pile up in the menu.
+   */
+  liveSetId?: string;
+  /**
    * A directory (e.g. `arbor`) whose files no remaining entry names are deleted at the end.
    * Leave it out when the core owns that directory (a plain /boot).
    */
@@ -84,6 +90,15 @@ export function replaceEntrySet(partition: BootFilesystem, plan: EntrySetPlan): 
   for (const name of partition.list(plan.entriesDir)) {
     if (name.endsWith('.conf')) present.set(parseEntryFileName(name).id, name);
   }
+  if (plan.liveSetId) {
+    for (const [id, name] of present) {
+      const set = entrySetOf(id, plan.prefix);
+      if (set === undefined || set === setId || set === plan.liveSetId) continue;
+      partition.remove(path.posix.join(plan.entriesDir, name));
+      removed.push(path.posix.join(plan.entriesDir, name));
+      present.delete(id);
+    }
+  }
   const names = ids.map((id) => present.get(id) ?? formatEntryFileName(id, plan.tries));
   assertFatNames([...new Set([...present.values(), ...names])], plan.entriesDir);
   names.forEach((name, index) => {
@@ -108,6 +123,12 @@ export function replaceEntrySet(partition: BootFilesystem, plan: EntrySetPlan): 
   if (plan.collectUnder) removed.push(...removeUnnamedFiles(partition, plan.entriesDir, plan.collectUnder));
   partition.sync();
   return { setId, ids, written, removed };
+}
+
+/** The set id in one of our entry ids (`<prefix><setId>-<K>.conf`), or undefined for others' entries. */
+export function entrySetOf(id: string, prefix: string): string | undefined {
+  if (!id.startsWith(prefix)) return undefined;
+  return /^([0-9a-f]{12})-\d+\.conf$/.exec(id.slice(prefix.length))?.[1];
 }
 
 /**

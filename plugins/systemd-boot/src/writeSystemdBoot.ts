@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError, BootFilesystem, blsEntry, replaceEntrySet, type BootloaderRequest, type EntrySetResult } from '@arbor/core';
+import { ArborError, BootFilesystem, blsEntry, entrySetOf, replaceEntrySet, type BootloaderRequest, type EntrySetResult } from '@arbor/core';
 import { LoaderConf } from './LoaderConf';
 import { SystemdBootErrorCode } from './SystemdBootErrorCode';
 
@@ -37,12 +37,15 @@ export function writeSystemdBoot(request: BootloaderRequest, settings: { tries?:
   );
   const conf = LoaderConf.parse(esp.readText(LOADER_CONF), path.join(request.esp, LOADER_CONF));
   const ours = conf.defaultIsOurs(ENTRY_PREFIX) && count > 0;
+  // The default names the live set: `arbor-<set>-<K>.conf`, or `arbor-<set>-*` with boot counting.
+  const liveSetId = ours && conf.default ? entrySetOf(conf.default.replace(/-\*$/, '-0.conf'), ENTRY_PREFIX) : undefined;
   let chosen: string | undefined;
   const result = replaceEntrySet(target, {
     entriesDir: ENTRIES_DIR,
     prefix: ENTRY_PREFIX,
     entries,
     files,
+    ...(liveSetId ? { liveSetId } : {}),
     ...(settings.tries !== undefined ? { tries: settings.tries } : {}),
     // When the partition is /boot itself, the core owns /boot/arbor and its cleanup.
     ...(sameDirectory(target.root, request.bootDir) ? {} : { collectUnder: KERNELS_DIR }),

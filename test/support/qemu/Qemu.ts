@@ -78,7 +78,7 @@ export async function bootUefi(options: UefiBootOptions): Promise<BootResult> {
     fs.copyFileSync(pair[1], vars);
   }
   const args = [
-    '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', String(options.memoryMiB ?? 512),
+    '-machine', 'q35', '-accel', 'tcg', '-smp', '1', '-m', String(options.memoryMiB ?? 512),
     '-nodefaults', '-display', 'none', '-no-reboot', '-nic', 'none',
     '-serial', `file:${serial}`,
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${pair[0]}`,
@@ -111,6 +111,10 @@ export async function bootUefi(options: UefiBootOptions): Promise<BootResult> {
 /** Collects boot durations and prints them as one table at the end of a suite. */
 export class BootTimings {
   private readonly rows: { label: string; ms: number; outcome: string }[] = [];
+
+  get count(): number {
+    return this.rows.length;
+  }
 
   add(label: string, result: BootResult, outcome: string): void {
     this.rows.push({ label, ms: result.durationMs, outcome: result.timedOut ? `TIMEOUT (${outcome})` : outcome });
