@@ -16,21 +16,22 @@ import { grubEditenvList, grubScriptCheck } from './grubTools';
  * as an admin would write them.
  */
 export class GrubSysroot extends TestSysroot {
-  constructor(root: string, readonly configFile: string) {
+  constructor(root: string, readonly configFile: string, private readonly env: NodeJS.ProcessEnv = {}) {
     super(root);
   }
 
-  static init(scratch: string, bootloaderOptions: Record<string, unknown> = {}, pluginOptions: Record<string, unknown> = {}): GrubSysroot {
-    const configFile = path.join(scratch, 'arbor.config.json');
-    fs.writeFileSync(configFile, JSON.stringify({ plugins: [['grub', pluginOptions]] }));
-    const root = path.join(scratch, 'sysroot');
+  /** `env` goes to every arbor run (e.g. the FAT rules preload of test/boot/fatRules.ts). */
+  static init(scratch: string, bootloaderOptions: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, name = 'sysroot'): GrubSysroot {
+    const configFile = path.join(scratch, `${name}.arbor.config.json`);
+    fs.writeFileSync(configFile, JSON.stringify({ plugins: ['grub'] }));
+    const root = path.join(scratch, name);
     const args = ['sysroot', 'init', root, '--stateroot', 'os', '--bootloader', 'grub', '--config', configFile];
-    expectSuccess(runArbor(args), args);
+    expectSuccess(runArbor(args, { env: { ...process.env, DEBUG: '', ...env } }), args);
     const sysrootConfig = path.join(root, 'arbor', 'config.json');
     const config = JSON.parse(fs.readFileSync(sysrootConfig, 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(sysrootConfig, JSON.stringify({ ...config, bootloaderOptions }, null, 2));
     fs.mkdirSync(path.join(root, 'boot'), { recursive: true });
-    return new GrubSysroot(root, configFile);
+    return new GrubSysroot(root, configFile, env);
   }
 
   /** Commits an OS version that boots for real: a kernel and initramfs given as bytes. */
@@ -50,12 +51,13 @@ export class GrubSysroot extends TestSysroot {
   }
 
   override run(...args: string[]) {
-    return super.run(...args, '--config', this.configFile);
+    const full = [...args, '--sysroot', this.root, '--config', this.configFile];
+    return expectSuccess(runArbor(full, { env: { ...process.env, DEBUG: '', ...this.env } }), full);
   }
 
   /** Runs a command expected to fail, returning its output. */
   fail(...args: string[]) {
-    const result = runArbor([...args, '--sysroot', this.root, '--config', this.configFile]);
+    const result = runArbor([...args, '--sysroot', this.root, '--config', this.configFile], { env: { ...process.env, DEBUG: '', ...this.env } });
     assert.notEqual(result.status, 0, `arbor ${args.join(' ')} should fail\n${result.stdout}`);
     return result;
   }
