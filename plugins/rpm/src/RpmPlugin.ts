@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import * as v from 'valibot';
 import type { Scriptlet } from '@arbor/core';
 import { definePlugin } from '@arbor/core/dist/Plugin';
+import { Stage } from '@arbor/core/dist/hooks';
 import { installPackage } from './installPackage';
 import { RpmInstallState } from './RpmInstallState';
 import type { RpmScripts } from './RpmScripts';
+import { writeComposeRpmDb } from './rpmdb/writeComposeRpmDb';
 
 export const PLUGIN_NAME = 'arbor:rpm';
 
@@ -15,14 +18,28 @@ const INSTALL_SCRIPTLETS = [
   ['posttrans', 'posttrans'],
 ] as const;
 
+export const RpmOptionsSchema = v.strictObject({
+  /** Write usr/lib/sysimage/rpm/rpmdb.sqlite into every composed tree (docs/rpmdb.md). */
+  rpmdb: v.optional(v.boolean(), true),
+});
+
+export type RpmOptions = v.InferOutput<typeof RpmOptionsSchema>;
+
 /**
  * Installs RPM packages during compose: taps `install`, unpacks each package that is an RPM
  * into the staging tree and hands its install-time scriptlets back to compose. The install
  * state shared across one compose's packages is what finds file conflicts between them.
+ *
+ * Then, first thing in `postprocess` (so the treefile's postprocess script can query it, as
+ * under rpm-ostree), it writes the tree's rpmdb: every package it installed, as one rpm
+ * transaction would have recorded them.
  */
-export const rpmPlugin = definePlugin({
+export const rpmPlugin = definePlugin<RpmOptions>({
   name: PLUGIN_NAME,
-  apply(arbor) {
+  options: RpmOptionsSchema,
+  apply(arbor, options) {
+    /** Package files installed into each staging tree, in install order, until its rpmdb is written. */
+    const installedFiles = new Map<string, string[]>();
     arbor.hooks.install.tapPromise(PLUGIN_NAME, async (request, context) => {
       if (!(await isRpmFile(request.packagePath))) return;
       const installed = await installPackage(request.packagePath, {
@@ -31,6 +48,19 @@ export const rpmPlugin = definePlugin({
         logger: context.logger,
       });
       request.scriptlets = scriptlets(installed.scripts);
+      if (options.rpmdb) {
+        const files = installedFiles.get(request.tree) ?? [];
+        files.push(request.packagePath);
+        installedFiles.set(request.tree, files);
+      }
+    });
+    if (!options.rpmdb) return;
+    arbor.hooks.postprocess.tapPromise({ name: PLUGIN_NAME, stage: Stage.PRE }, async (compose, context) => {
+      const files = installedFiles.get(compose.tree);
+      if (!files) return;
+      installedFiles.delete(compose.tree);
+      const count = await writeComposeRpmDb(compose.tree, files);
+      context.logger.debug(`${PLUGIN_NAME}: recorded ${count} packages in usr/lib/sysimage/rpm/rpmdb.sqlite`);
     });
   },
 });
