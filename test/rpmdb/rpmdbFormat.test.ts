@@ -37,6 +37,9 @@ Requires(post): sed
 Requires(preun): grep
 Requires: (foo >= 1.2 if bar else baz)
 Requires: (pkg-a or (pkg-b and pkg-c))
+Requires: (x-pkg if (y-pkg and y-two) else z-pkg)
+Conflicts: (c-pkg unless c-cond)
+Requires: (a-lib with a-lib-extra >= 2)
 Provides: everything-api = 3
 Provides: /usr/bin/everything-alias
 Conflicts: (old-a or old-b)
