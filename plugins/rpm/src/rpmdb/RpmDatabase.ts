@@ -45,7 +45,18 @@ export interface RpmDatabaseEditOptions {
  * writing to WAL itself.
  */
 export class RpmDatabase {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   private constructor(private readonly db: BetterSqlite3.Database) {}
+
+  private statement(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   /**
    * Opens the tree's database (or a new one), runs `change` in one transaction and puts the
@@ -60,18 +71,17 @@ export class RpmDatabase {
       if (!options.fresh && fs.existsSync(file)) copyDatabase(Database, file, temp);
       const db = new Database(temp);
       try {
-        db.pragma('journal_mode = DELETE');
+        // The copy is private until renamed and is deleted on any failure, so sqlite needs no
+        // journal and no syncs of its own; the finished file is synced once, below. A file
+        // that is not WAL reads back as journal_mode DELETE.
+        if (db.pragma('journal_mode', { simple: true }) === 'wal') db.pragma('journal_mode = DELETE');
+        db.pragma('journal_mode = OFF');
+        db.pragma('synchronous = OFF');
         const rpmdb = new RpmDatabase(db);
         rpmdb.createTables();
         db.exec('BEGIN');
-        let result: T;
-        try {
-          result = await change(rpmdb);
-          db.exec('COMMIT');
-        } catch (error) {
-          db.exec('ROLLBACK');
-          throw error;
-        }
+        const result = await change(rpmdb);
+        db.exec('COMMIT');
         db.close();
         fs.chmodSync(temp, 0o644);
         syncFile(temp);
@@ -105,12 +115,12 @@ export class RpmDatabase {
 
   /** Stores a package and its index rows, as rpmdbAdd does; returns its hnum. */
   add(entry: RpmDbEntry): number {
-    const { lastInsertRowid } = this.db.prepare(`INSERT INTO 'Packages' VALUES(NULL, ?)`).run(entry.blob);
+    const { lastInsertRowid } = this.statement(`INSERT INTO 'Packages' VALUES(NULL, ?)`).run(entry.blob);
     const hnum = Number(lastInsertRowid);
     for (const index of RPMDB_INDEXES) {
       const rows = entry.rows.get(index.table) ?? [];
       if (!rows.length) continue;
-      const insert = this.db.prepare(`INSERT INTO '${index.table}' VALUES(?, ?, ?)`);
+      const insert = this.statement(`INSERT INTO '${index.table}' VALUES(?, ?, ?)`);
       for (const row of rows) insert.run(row.key, hnum, row.idx);
     }
     return hnum;
@@ -118,8 +128,8 @@ export class RpmDatabase {
 
   /** Removes a package and its index rows, as rpmdbRemove does. */
   remove(hnum: number): void {
-    for (const index of RPMDB_INDEXES) this.db.prepare(`DELETE FROM '${index.table}' WHERE hnum=?`).run(hnum);
-    this.db.prepare(`DELETE FROM 'Packages' WHERE hnum=?`).run(hnum);
+    for (const index of RPMDB_INDEXES) this.statement(`DELETE FROM '${index.table}' WHERE hnum=?`).run(hnum);
+    this.statement(`DELETE FROM 'Packages' WHERE hnum=?`).run(hnum);
   }
 
   /** rpm's own DDL (lib/backend/sqlite.c, init_table and init_index), in rpm's table order. */
