@@ -86,6 +86,10 @@ export class RpmDatabase {
         fs.chmodSync(temp, 0o644);
         syncFile(temp);
         fs.renameSync(temp, file);
+        // A WAL rpm left beside the old file is folded into the new one (copyDatabase) and must
+        // not be replayed onto it; the new file is in rollback mode, so sqlite ignores it meanwhile.
+        fs.rmSync(`${file}-wal`, { force: true });
+        fs.rmSync(`${file}-shm`, { force: true });
         syncFile(dir);
         return result;
       } finally {
