@@ -40,8 +40,8 @@ export interface RpmDatabaseEditOptions {
  * statements rpm uses, so rpm finds nothing to create or migrate when it opens the file.
  *
  * Edits are atomic: they go to a copy beside the database, which replaces it by rename once
- * complete. The copy is written with a rollback journal, not rpm's WAL, so rpm can read it on
- * a read-only /usr without creating -wal and -shm files; rpm switches a database it opens for
+ * complete. The result is in rollback-journal mode, not rpm's WAL, so rpm can read it on a
+ * read-only /usr without creating -wal and -shm files; rpm switches a database it opens for
  * writing to WAL itself.
  */
 export class RpmDatabase {
