@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { rpmPlugin } from '@arbor/plugin-rpm';
 import { requireRoot, requireTool } from '../support/requireTool';
-import { runArbor } from '../support/runArbor';
+import { REPO_ROOT, runArbor } from '../support/runArbor';
 import { OS_PACKAGES, arborOk, arborOkAsync, initRepo, showCommit, writeConfig } from '../compose/composeFixture';
 import { buildTestRepo } from '../compose/TestRpmRepo';
 import { rpmIn, rpmVerify } from './specRpm';
@@ -14,6 +14,9 @@ interface ComposedPackage { name: string; epoch: number; version: string; releas
 
 const DB = 'usr/lib/sysimage/rpm/rpmdb.sqlite';
 const REF = 'demo/x86_64/base';
+const REAL_PACKAGES = ['capstest-1.0-1.noarch.rpm', 'imatest-1.0-1.fc34.noarch.rpm'];
+/** What the treefile asks for: the OS packages pull in the rest; `test` is imatest's name. */
+const REQUESTED = ['hello', 'kernel-demo', 'capstest', 'test'];
 
 /** `name epoch version release arch`, as compose --json and rpm --qf both can say it. */
 const describe5 = (pkg: ComposedPackage) => `${pkg.name} ${pkg.epoch} ${pkg.version} ${pkg.release} ${pkg.arch}`;
@@ -33,13 +36,17 @@ describe('the rpmdb of a composed tree', function () {
     requireTool(this, 'rpmbuild', 'createrepo_c', 'rpm');
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-rpmdb-compose-'));
     repoDir = path.join(work, 'rpms');
+    // Beside the built OS packages: rpm's own test packages with file capabilities and IMA
+    // signatures, so rpm -V checks capabilities in the deployment too.
+    fs.mkdirSync(repoDir);
+    for (const name of REAL_PACKAGES) fs.copyFileSync(path.join(REPO_ROOT, 'test/fixtures/rpmdb', name), path.join(repoDir, name));
     rpms = buildTestRepo(repoDir, OS_PACKAGES, path.join(work, 'build'));
     config = writeConfig(work);
     // Composed straight into a sysroot's repo, so the same commit is deployed below.
     sysroot = path.join(work, 'sysroot');
     arborOk(config, 'sysroot', 'init', sysroot, '--stateroot', 'os');
     const treefile = path.join(work, 'tree.json');
-    fs.writeFileSync(treefile, JSON.stringify({ ref: REF, repos: [repoDir], packages: ['hello', 'kernel-demo'], scriptlets: false }));
+    fs.writeFileSync(treefile, JSON.stringify({ ref: REF, repos: [repoDir], packages: REQUESTED, scriptlets: false }));
     const result = arborOk(config, 'compose', 'tree', treefile, '--repo', path.join(sysroot, 'arbor/repo'), '--json').json<{ commit: string; packages: ComposedPackage[] }>();
     composed = result.packages;
     commit = result.commit;
@@ -53,6 +60,7 @@ describe('the rpmdb of a composed tree', function () {
   /** The package file compose installed for a package. */
   const packageFile = (name: string) => {
     const pkg = composed.find((candidate) => candidate.name === name)!;
+    if (name === 'test') return path.join(repoDir, 'imatest-1.0-1.fc34.noarch.rpm');
     return path.join(repoDir, `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}.rpm`);
   };
   const listed = (root: string) => rpmIn(root, '-qa', '--qf', '%{NAME} %{EPOCHNUM} %{VERSION} %{RELEASE} %{ARCH}\\n').split('\n').filter(Boolean).sort();
@@ -61,7 +69,7 @@ describe('the rpmdb of a composed tree', function () {
   const underMoved = (file: string) => /^\/(etc|var)(\/|$)/.test(file);
 
   it('lists exactly the composed packages, with the NEVRA compose reports and the commit metadata keeps', () => {
-    assert.equal(composed.length, 5);
+    assert.equal(composed.length, 7);
     assert.deepEqual(listed(checkout), composed.map(describe5).sort());
     const metadata = showCommit(path.join(sysroot, 'arbor/repo'), commit).metadata;
     // The commit metadata keeps its own package list beside the rpmdb (arbor db list reads it).
@@ -94,7 +102,7 @@ describe('the rpmdb of a composed tree', function () {
       assert.equal(installed, newest + hnum! - 1);
     }
     const treefile = path.join(work, 'tree-again.json');
-    fs.writeFileSync(treefile, JSON.stringify({ ref: REF, repos: [repoDir], packages: ['hello', 'kernel-demo'], scriptlets: false }));
+    fs.writeFileSync(treefile, JSON.stringify({ ref: REF, repos: [repoDir], packages: REQUESTED, scriptlets: false }));
     const other = initRepo(path.join(work, 'other-repo'));
     const run = await arborOkAsync(config, 'compose', 'tree', treefile, '--repo', other, '--json');
     const again = path.join(work, 'checkout-again');
@@ -125,7 +133,8 @@ describe('the rpmdb of a composed tree', function () {
     assert.deepEqual(rpmVerify(deployment, '--nomtime', '-a').map((line) => line.replace(/^missing +/, '')).sort(), varEntries);
     requireTool(this, 'systemd-tmpfiles');
     // What boot does: systemd-tmpfiles makes /var from the lines compose wrote; rpm then finds
-    // every mode, owner, group, link target and digest as the packages say.
+    // every mode, owner, group, link target, digest and file capability (capstest's) as the
+    // packages say.
     execFileSync('systemd-tmpfiles', [`--root=${deployment}`, '--create', path.join(deployment, 'usr/lib/tmpfiles.d/arbor-autovar.conf')], { stdio: 'pipe' });
     assert.deepEqual(rpmVerify(deployment, '--nomtime', '-a'), []);
     const timed = rpmVerify(deployment, '-a');
