@@ -199,4 +199,23 @@ describe('the rpmdb writer, against what rpm 4.18 writes itself', function () {
     assert.deepEqual(sqliteRows(path.join(layered, DB), `SELECT count(*) FROM Basenames WHERE hnum = 2`), ['0']);
     execFileSync('rpmdb', ['--root', layered, '--dbpath', '/usr/lib/sysimage/rpm', '--verifydb'], { stdio: 'pipe' });
   });
+
+  it('can be changed by rpm itself, and edited again after rpm has (in its WAL mode)', async () => {
+    const shared = path.join(work, 'shared');
+    fs.cpSync(ourRoot, shared, { recursive: true });
+    execFileSync('rpm', ['--root', shared, '--dbpath', '/usr/lib/sysimage/rpm', '-e', '--justdb', '--nodeps', '--noscripts', 'meta-only'], { stdio: 'pipe' });
+    execFileSync('rpmdb', ['--root', shared, '--dbpath', '/usr/lib/sysimage/rpm', '--rebuilddb'], { stdio: 'pipe' });
+    assert.equal(rpmIn(shared, '-qa', '--qf', '%{NAME}\\n'), 'everything\nrelocatable\n');
+    await RpmDatabase.edit(shared, async (db) => {
+      const rpm = await openRpm(packages[2]!);
+      try {
+        db.add(rpmDbEntry(rpm, { tid: CLOCK, installTime: CLOCK, color: 3, bigEndian: false }, packages[2]!));
+      } finally {
+        rpm.close();
+      }
+    });
+    assert.equal(rpmIn(shared, '-q', '--whatrequires', 'everything'), 'meta-only-1.0-1.noarch\n');
+    assert.deepEqual(sqliteRows(path.join(shared, DB), 'PRAGMA journal_mode'), ['delete']);
+    execFileSync('rpmdb', ['--root', shared, '--dbpath', '/usr/lib/sysimage/rpm', '--verifydb'], { stdio: 'pipe' });
+  });
 });
