@@ -11,7 +11,7 @@ import { REPO_ROOT, type ArborRun } from './runArbor';
  * in it links back into the repository.
  */
 /** Native builds in the workspace and where the packed install keeps the same package's. */
-const NATIVE_BUILDS: [string, string][] = [
+export const NATIVE_BUILDS: [string, string][] = [
   ['core/build', '@arbor/core/build'],
   ['node_modules/zstd-napi/build', 'zstd-napi/build'],
   ['node_modules/better-sqlite3/build', 'better-sqlite3/build'],
