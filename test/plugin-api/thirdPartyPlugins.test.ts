@@ -62,8 +62,8 @@ describe('third-party plugins installed from packed packages', function () {
 
     const boot = fs.readdirSync(path.join(sysroot, 'boot')).sort();
     assert.deepEqual(boot, ['arbor', 'toyboot.json'], 'only the kernels and the writer\'s own file: no loader/ entries');
-    const plugins = project.arborOk('plugins', '--json').stdout;
-    assert.match(plugins, /toyboot:writer/);
+    const plugins = project.arborOk('plugins', '--json').json<{ name: string; bootloaders?: unknown[] }[]>();
+    assert.deepEqual(plugins.find((plugin) => plugin.name === 'toyboot:writer')?.bootloaders, [{ name: 'toyboot', writes: ['boot/toyboot.json'], atomic: true }]);
   });
 
   it('refuses a bootloader name no plugin registers, suggesting the closest', () => {
