@@ -377,23 +377,7 @@ export interface BootloaderWriter {
    * boot order only after this returns, so a failure leaves the previous order in force.
    */
   write(request: BootloaderRequest, context: HookContext): Promise<void>;
-  /**
-   * The boot version the bootloader boots now, read back from what `write` made live (as
-   * ostree reads /boot/loader), or undefined when it cannot tell. The core writes the other
-   * version next: after a crash between a writer's switch and the core's record, the record
-   * is one behind, and trusting it would rewrite the links the live entries name.
-   */
-  liveBootVersion?(target: BootloaderTarget): number | undefined;
-  /**
-   * Removes what an interrupted `write` left behind (entries that are not live, files no entry
-   * names, temp files), never anything that boots now. Runs under the sysroot lock at the
-   * start of every command that takes it, so `arbor cleanup` always ends tidy. Returns the paths.
-   */
-  tidy?(target: BootloaderTarget): string[];
 }
-
-/** Where a writer's configuration lives: a BootloaderRequest without the order being written. */
-export type BootloaderTarget = Omit<BootloaderRequest, 'bootVersion' | 'deployments'>;
 
 /** A deployment's identity in the boot order. */
 export interface DeploymentRef {

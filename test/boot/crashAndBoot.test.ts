@@ -85,6 +85,17 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
     return { deployment, commit: deployment.split('.')[0]!, order, sets: new Set(listed.map((entry) => setOf(entry.id))).size };
   }
 
+  /** The commits of a swap a kill interrupted (`arbor/boot.pending -> boot.<B>`), in its boot order. */
+  function pendingOrder(): string[] | undefined {
+    try {
+      const version = fs.readlinkSync(path.join(sysroot.root, 'arbor', 'boot.pending'));
+      const record = JSON.parse(fs.readFileSync(path.join(sysroot.root, 'arbor', version, 'deployments.json'), 'utf8')) as { deployments: { commit: string }[] };
+      return record.deployments.map((deployment) => deployment.commit);
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * Runs an arbor command as a child and SIGKILLs it: after `kill.ms` (from here), or just
    * before its `kill.ops`-th change under the sysroot (the killAfterOps preload kills it).
@@ -127,9 +138,11 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
       const operation = i % 5 === 3 ? 'rollback' : i % 5 === 4 ? 'cleanup' : 'deploy';
       const target = commits[i % 3]!;
       const args = operation === 'deploy' ? ['deploy', target] : [operation];
-      // Where the command leads: its order comes from the core's record, which a locked command
-      // first lets catch up with the ESP (catchUpBootRecord in recoverBootState.ts), so either may be its starting point.
-      const aimed = operation === 'deploy' ? [target] : operation === 'rollback' ? [status[1]?.commit, before.order[1]] : [status[0]?.commit, before.commit];
+      // Where the command leads. A locked command first finishes a swap an earlier kill
+      // interrupted (recoverInterruptedSwap: arbor/boot.pending names it), so its order may
+      // start from that swap's order as well as from the record or what the ESP boots.
+      const pending = pendingOrder();
+      const aimed = operation === 'deploy' ? [target] : operation === 'rollback' ? [status[1]?.commit, before.order[1], pending?.[1]] : [status[0]?.commit, before.commit, pending?.[0]];
       const kill = BOOT_AFTER.has(i)
         ? { ops: 1 + Math.floor(Math.random() * Math.max(1, espChanges)), espOnly: true }
         : i % 3 === 2
@@ -138,10 +151,9 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
       const outcome = await runAndKill(args, kill);
       tally[outcome]++;
       const after = checkBootable(`after kill ${i} (${args.join(' ')}, ${JSON.stringify(kill)}, ${outcome})`);
-      // "Old" is what the ESP booted, or what the core's record says: a kill between the
-      // writer's commit and the core's record leaves them apart until the next locked command
-      // (docs/bootloaders/atomic-fat.md, "Between the writer and the core's record").
-      const old = [before.commit, status[0]?.commit];
+      // "Old" is what the ESP booted, what the core's record says, or the interrupted swap the
+      // command finishes first (docs/bootloaders/atomic-fat.md, "Between the writer and the core's record").
+      const old = [before.commit, status[0]?.commit, pending?.[0]];
       assert.ok([...old, ...aimed].includes(after.commit), `kill ${i} (${args.join(' ')}): the default boots ${after.commit}, neither the old ${old.join(' or ')} nor the new ${aimed.join(' or ')}`);
       if (after.deployment === before.deployment) tally.oldDefault++;
       else tally.newDefault++;
@@ -160,7 +172,7 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
     if (!machine) requireUefiBoot(this, ['systemd-boot-efi']);
 
     // An uncut cleanup afterwards leaves exactly the live deployments and their kernels,
-    // whatever the kills left (stale entry sets and copies go in the writer's tidy step).
+    // whatever the kills left (an interrupted swap is finished first, which removes them).
     sysroot.run('cleanup');
     const live = sysroot.status().deployments;
     const listed = bootctlEntries(sysroot.esp);
@@ -175,7 +187,7 @@ describe('crash and boot: systemd-boot after SIGKILL at a random point', functio
  * set, and the process dies before the core renames its record (`arbor/boot`) on the root
  * filesystem. The next command must not take the record's word for which version is live:
  * rewriting the links the ESP's live entries name would leave the default unbootable until
- * that command's own switch.
+ * that command's own switch. (The core finishes the interrupted swap first.)
  */
 describe('crash between the writer\'s switch and the core\'s record', function () {
   this.timeout(180_000);

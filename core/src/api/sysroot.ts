@@ -14,12 +14,7 @@ export { writeFileAtomic, replaceSymlink } from '../sysroot/writeFileAtomic';
 export { copyTree, copyEntry, copyMetadata } from '../sysroot/copyTree';
 export { BootloaderRegistry, NO_BOOTLOADER } from '../boot/BootloaderRegistry';
 export { blsEntry, blsEntryName, writeBlsLoader } from '../boot/BlsLoader';
-export { BootFilesystem } from '../boot/BootFilesystem';
-export { BootErrorCode } from '../boot/BootErrorCode';
-export { replaceEntrySet, removeUnnamedFiles, entrySetOf, type EntrySetPlan, type EntrySetResult, type BootFileCopy } from '../boot/replaceEntrySet';
-export { parseEntryFileName, formatEntryFileName, assertFatNames, type EntryFileName } from '../boot/EntryFileName';
-export { blsLiveBootVersion, bootVersionOfEntry, bootVersionOfEntries, firstBySortOrder } from '../boot/liveBootVersion';
-export type { BootDeployment, BootloaderRequest, BootloaderTarget, BootloaderWriter, DeploymentRef, RollbackRequest, DeployEvent } from '../hooks';
+export type { BootDeployment, BootloaderRequest, BootloaderWriter, DeploymentRef, RollbackRequest, DeployEvent } from '../hooks';
 export { KeyFile } from '../sysroot/KeyFile';
 
 // The operations behind the sysroot commands, for tools that drive Arbor without the CLI.

@@ -3,7 +3,7 @@ import type { AsyncSeriesHook, HookMap } from 'tapable';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import type { HookContext } from '../HookContext';
-import type { BootloaderRequest, BootloaderTarget, BootloaderWriter } from '../hooks';
+import type { BootloaderRequest, BootloaderWriter } from '../hooks';
 
 /** `bootloader: none`: a sysroot whose boot configuration someone else manages. */
 export const NO_BOOTLOADER = 'none';
@@ -65,18 +65,6 @@ export class BootloaderRegistry {
     throw new ArborError(ErrorCode.BOOTLOADER_UNKNOWN, `Bootloader "${name}" in ${where} is not registered by any plugin (known: ${this.names.join(', ')})`, {
       hint: `${suggestion}Add the plugin that provides it to the config's plugins, or pick a known one`,
     });
-  }
-
-  /** The boot version the named writer says is live, when it can tell (BootloaderWriter.liveBootVersion). */
-  liveBootVersion(target: BootloaderTarget): number | undefined {
-    const writer = this.writers.get(target.bootloader)?.writer;
-    const version = writer?.liveBootVersion?.(target);
-    return version === 0 || version === 1 ? version : undefined;
-  }
-
-  /** Lets the named writer remove what an interrupted write left (BootloaderWriter.tidy). */
-  tidy(target: BootloaderTarget): string[] {
-    return this.writers.get(target.bootloader)?.writer.tidy?.(target) ?? [];
   }
 
   /** Runs the writer registered under `request.bootloader`. */

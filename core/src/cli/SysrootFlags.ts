@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import type { Arbor } from '../Arbor';
 import type { SysrootOptions } from '../sysroot/SysrootSession';
 
-/** The flags every System command shares (docs/cli.md): where the sysroot is, and lock waiting. */
+/** The flags every System command shares (docs/command-contract.md): where the sysroot is, and lock waiting. */
 export const sysrootFlag = Flags.string({
   description: 'The sysroot to work on (its repo is SYSROOT/arbor/repo)',
   default: '/',

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { PackageRecord } from '../hooks';
 import type { LoadedTreefile } from './Treefile';
 
-/** A package as commit metadata records it (docs/cli.md `db list` fields, plus where it came from). */
+/** A package as commit metadata records it (docs/command-contract.md `db list` fields, plus where it came from). */
 export interface ComposedPackage {
   name: string;
   epoch: number;

@@ -18,7 +18,7 @@ import { fileObjectKind, REPO_MODES, type RepoMode } from './RepoMode';
 import { resolveRev } from './resolveRev';
 
 export interface InitOptions {
-  /** Default: bare as root, user otherwise (docs/cli.md). */
+  /** Default: bare as root, user otherwise (docs/command-contract.md). */
   mode?: RepoMode;
 }
 

@@ -84,3 +84,12 @@ function readVersionLink(link: string, pattern: RegExp): number | undefined {
   if (!match) throw new ArborError(ErrorCode.SYSROOT_CORRUPT, `${link} points at "${target}", not at a boot version`);
   return Number(match[1]);
 }
+
+/** The boot order recorded for boot version B (through its `arbor/boot.<B>` link), if whole. */
+export function readBootOrderOf(sysroot: Sysroot, bootVersion: number): BootOrderRecord | undefined {
+  try {
+    return readBootOrder(path.join(sysroot.arborDir, `boot.${bootVersion}`, BOOT_ORDER_FILE));
+  } catch {
+    return undefined;
+  }
+}

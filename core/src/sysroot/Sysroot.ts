@@ -102,7 +102,7 @@ export class Sysroot {
       .sort();
   }
 
-  /** `--stateroot NAME`, checked; without it, the only stateroot there is (docs/cli.md). */
+  /** `--stateroot NAME`, checked; without it, the only stateroot there is (docs/command-contract.md). */
   resolveStateroot(name?: string): string {
     const all = this.stateroots();
     if (name !== undefined) {

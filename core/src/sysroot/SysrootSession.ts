@@ -2,8 +2,8 @@ import type { Arbor } from '../Arbor';
 import type { HookContext } from '../HookContext';
 import { Repo } from '../store/Repo';
 import { Sysroot } from './Sysroot';
-import { recoverBootState } from '../boot/recoverBootState';
 import { SysrootLock } from './SysrootLock';
+import { recoverInterruptedSwap } from './swapBootOrder';
 
 /** What every sysroot command takes: where, with which plugins, and how to wait for the lock. */
 export interface SysrootOptions {
@@ -46,7 +46,7 @@ export class SysrootSession {
     try {
       const repo = Repo.open(sysroot.repoPath);
       const context = options.arbor.context({ sysroot, repo, ...(options.signal ? { signal: options.signal } : {}) });
-      if (lock) recoverBootState(sysroot, options.arbor.bootloaders, context);
+      if (lock) await recoverInterruptedSwap(sysroot, options.arbor, context);
       return await action(new SysrootSession(sysroot, options.arbor, repo, context, options.storage));
     } finally {
       lock?.release();

@@ -1,4 +1,4 @@
-import { blsLiveBootVersion, definePlugin, writeBlsLoader } from '@arbor/core';
+import { definePlugin, writeBlsLoader } from '@arbor/core';
 
 export const PLUGIN_NAME = 'arbor:bls';
 
@@ -15,7 +15,6 @@ export const blsPlugin = definePlugin({
       name: 'bls',
       writes: ['boot/loader.<B>/entries/arbor-<K>.conf', 'boot/loader -> loader.<B>', 'on FAT: boot/loader/entries/arbor-<set>-<K>.conf'],
       atomic: true,
-      liveBootVersion: (target) => blsLiveBootVersion(target.bootDir),
       async write(request, context) {
         const written = writeBlsLoader(request);
         context.logger.debug(`${PLUGIN_NAME}: wrote ${written.length} boot entries in ${request.bootDir}/loader.${request.bootVersion}/entries`);

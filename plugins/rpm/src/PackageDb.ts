@@ -2,7 +2,7 @@ import { ArborError, ComposeMetadataKey, ErrorCode, type ComposedPackage } from 
 import { Repo } from '@arbor/core/store';
 import { compareEvr } from './rpmvercmp';
 
-/** A package as `arbor db list` prints it (docs/cli.md). */
+/** A package as `arbor db list` prints it (docs/command-contract.md). */
 export interface DbPackage {
   name: string;
   epoch: number;
@@ -20,7 +20,7 @@ export interface DbChange {
   to: string;
 }
 
-/** `arbor db diff` (docs/cli.md): added and removed packages, and version changes either way. */
+/** `arbor db diff` (docs/command-contract.md): added and removed packages, and version changes either way. */
 export interface DbDiff {
   added: DbPackage[];
   removed: DbPackage[];

@@ -1,7 +1,5 @@
 import { definePlugin, type BootloaderWriter } from '@arbor/core';
 import { SystemdBootOptionsSchema, resolveSystemdBootOptions, type SystemdBootOptions } from './SystemdBootOptions';
-import { readLiveBootVersion } from './readLiveBootVersion';
-import { tidySystemdBoot } from './tidySystemdBoot';
 import { ENTRIES_DIR, KERNELS_DIR, LOADER_CONF, writeSystemdBoot } from './writeSystemdBoot';
 
 export const PLUGIN_NAME = 'arbor:systemd-boot';
@@ -19,8 +17,6 @@ export const systemdBootPlugin = definePlugin<SystemdBootOptions>({
       name: 'systemd-boot',
       writes: [`ESP/${ENTRIES_DIR}/arbor-*.conf`, `ESP/${KERNELS_DIR}/<stateroot>-<bootcsum>/*`, `ESP/${LOADER_CONF} (default)`],
       atomic: true,
-      liveBootVersion: (target) => readLiveBootVersion(target, resolveSystemdBootOptions(options, target.options)),
-      tidy: (target) => tidySystemdBoot(target, resolveSystemdBootOptions(options, target.options)),
       async write(request, context) {
         const written = writeSystemdBoot(request, resolveSystemdBootOptions(options, request.options));
         context.logger.debug(

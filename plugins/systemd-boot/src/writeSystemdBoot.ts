@@ -88,8 +88,7 @@ function openPartition(dir: string, label: string, hint: string): BootFilesystem
   return new BootFilesystem(dir, label);
 }
 
-/** Whether two paths are one directory (the ESP mounted at /boot, say). */
-export function sameDirectory(a: string, b: string): boolean {
+function sameDirectory(a: string, b: string): boolean {
   try {
     const sa = fs.statSync(a);
     const sb = fs.statSync(b);
