@@ -7,7 +7,9 @@ export { ArborError, isArborError, type ArborErrorOptions } from './errors/Arbor
 export { ErrorCode } from './errors/codes';
 export { createArbor, resolveConfig, type ResolvedConfig } from './createArbor';
 export { loadConfig, validateConfig, CONFIG_SEARCH_PLACES, type LoadedConfig } from './config/loadConfig';
-export type { ConfigFile, Bootloader } from './config/configSchema';
+export type { ConfigFile } from './config/configSchema';
+export { BootloaderRegistry, NO_BOOTLOADER } from './boot/BootloaderRegistry';
+export { blsEntry, blsEntryName, writeBlsLoader } from './boot/BlsLoader';
 export { ED25519, generateKeyPair, readPrivateKey, readPublicKey, parsePublicKey, keyIdOf, sign, verifySignature, mergeSignature } from './signing/Ed25519Key';
 export { BootEntry } from './sysroot/BootEntry';
 export { copyTree, copyEntry, copyMetadata } from './sysroot/copyTree';

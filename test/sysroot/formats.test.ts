@@ -5,7 +5,7 @@ import { BootEntry, type BootDeployment } from '@arbor/core';
 import { Kargs } from '@arbor/core/dist/sysroot/Kargs';
 import { KeyFile } from '@arbor/core/dist/sysroot/KeyFile';
 import { OriginFile } from '@arbor/core/dist/sysroot/OriginFile';
-import { blsEntry } from '@arbor/plugin-bls';
+import { blsEntry } from '@arbor/core';
 import { FIXTURES } from '../support/runArbor';
 
 const BLS = path.join(FIXTURES, 'bls');
