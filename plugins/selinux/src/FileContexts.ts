@@ -110,9 +110,12 @@ function fillCandidates(root: PrefixNode, inherited: Int32Array): void {
   }
 }
 
+/** Merges a descending list with an ascending one into a new descending list. */
 function mergeDescending(parent: Int32Array, own: number[]): Int32Array {
   const merged = new Int32Array(parent.length + own.length);
-  merged.set(parent);
-  merged.set(own, parent.length);
-  return merged.sort().reverse();
+  let [p, o, m] = [0, own.length - 1, 0];
+  while (p < parent.length && o >= 0) merged[m++] = parent[p]! > own[o]! ? parent[p++]! : own[o--]!;
+  while (p < parent.length) merged[m++] = parent[p++]!;
+  while (o >= 0) merged[m++] = own[o--]!;
+  return merged;
 }

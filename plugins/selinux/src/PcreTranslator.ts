@@ -55,6 +55,8 @@ const POSIX_CLASSES: Record<string, string> = {
 
 const SIMPLE_CHAR_ESCAPES: Record<string, number> = { t: 9, n: 10, r: 13, f: 12, e: 27, a: 7 };
 const JS_SYNTAX = new Set('^$\\.*+?()[]{}|/');
+/** A counted repeat, read in place (sticky). */
+const COUNTED = /\{(\d+)(?:,(\d*))?\}/y;
 
 /** Translates libselinux's anchored form of `regex` ("^" + regex + "$", concatenated as label_file.h does). */
 export function translatePcre(regex: string): TranslatedRegex {
@@ -136,14 +138,17 @@ class Translator {
 
   /** `*`, `+`, `?` or a `{n}`, `{n,}`, `{n,m}` counted repeat (PCRE2 10.42: anything else after `{` is literal). */
   private readQuantifier(): { text: string; min: number } | null {
-    const rest = this.pattern.slice(this.pos, this.pos + 24);
+    const first = this.pattern[this.pos];
     let text: string;
     let min: number;
-    const counted = /^\{(\d+)(?:,(\d*))?\}/.exec(rest);
-    if (rest[0] === '*' || rest[0] === '?') [text, min] = [rest[0], 0];
-    else if (rest[0] === '+') [text, min] = ['+', 1];
-    else if (counted) [text, min] = [counted[0], Number(counted[1])];
-    else return null;
+    if (first === '*' || first === '?') [text, min] = [first, 0];
+    else if (first === '+') [text, min] = ['+', 1];
+    else if (first === '{') {
+      COUNTED.lastIndex = this.pos;
+      const counted = COUNTED.exec(this.pattern);
+      if (!counted) return null;
+      [text, min] = [counted[0], Number(counted[1])];
+    } else return null;
     this.pos += text.length;
     const next = this.pattern[this.pos];
     if (next === '+') throw new UntranslatableRegex(text + next, 'possessive quantifier');
