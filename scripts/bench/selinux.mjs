@@ -4,11 +4,12 @@
 //
 // Both sides do the same work for the same N paths, as fresh processes:
 //   setfiles: load and compile file_contexts (+ .homedirs, .subs_dist), walk the tree (fts),
-//             lstat each entry, look up its label (libselinux), read its current label
-//             (lgetxattr), print "Would relabel P from OLD to NEW" where they differ (-n: no writes);
+//             lstat each entry, look up its label (libselinux), remember its inode (a later
+//             hardlink is skipped), read its current label (lgetxattr), print "Would relabel P
+//             from OLD to NEW" where they differ (-n: no writes);
 //   arbor:    Node start-up, load the plugin, load and compile the same files (PCRE2 translated
-//             to JS), walk the tree (readdir + lstat), look up each label, read the current label
-//             (lgetxattr), print the same lines.
+//             to JS), walk the tree (readdir + lstat), look up each label, the same inode table,
+//             read the current label (lgetxattr), print the same lines.
 // Their outputs are compared once before timing: the benchmark refuses to time two programs that
 // disagree. Then it alternates them (so machine noise hits both) and prints medians of wall and
 // CPU time (user + sys, from /usr/bin/time; the CPU time is the fairer figure on a shared
@@ -42,10 +43,15 @@ function labelTree(tree, fileContexts) {
   let paths = 0;
   // Paths are latin1 byte strings, as libselinux sees bytes; fs gets a Buffer where they are not ASCII.
   const osPath = (file) => (/[^\x00-\x7f]/.test(file) ? Buffer.from(file, 'latin1') : file);
-  const visit = (file, mode) => {
+  // setfiles labels an inode once: a later hardlink of an inode it has seen is skipped
+  // (selinux_restorecon.c filespec_add), so the arbor side keeps the same inode table.
+  const seen = new Set();
+  const visit = (file, stat) => {
     paths++;
-    const label = policy.lookup(file, mode);
+    const label = policy.lookup(file, stat.mode & 0o170000);
     if (label === null) return;
+    if (seen.has(stat.ino)) return;
+    seen.add(stat.ino);
     const current = readXattrs(osPath(file))['security.selinux'];
     const old = current ? current.toString('latin1').replace(/\0$/, '') : '(null)';
     if (old !== label) out.push(`Would relabel ${file} from ${old} to ${label}\n`);
@@ -54,11 +60,11 @@ function labelTree(tree, fileContexts) {
     for (const name of fs.readdirSync(osPath(dir), { encoding: 'latin1' })) {
       const file = `${dir}/${name}`;
       const stat = fs.lstatSync(osPath(file));
-      visit(file, stat.mode & 0o170000);
+      visit(file, stat);
       if (stat.isDirectory()) walk(file);
     }
   };
-  visit(tree, fs.lstatSync(tree).mode & 0o170000);
+  visit(tree, fs.lstatSync(tree));
   walk(tree);
   fs.writeSync(1, Buffer.from(out.join(''), 'latin1'));
   const done = process.hrtime.bigint();
