@@ -57,12 +57,15 @@ function labelTree(tree, fileContexts) {
     if (old !== label) out.push(`Would relabel ${file} from ${old} to ${label}\n`);
   };
   const walk = (dir) => {
-    for (const name of fs.readdirSync(osPath(dir), { encoding: 'latin1' })) {
-      const file = `${dir}/${name}`;
+    // Directory order, as fts gives it to setfiles (readdirSync would sort the names).
+    const handle = fs.opendirSync(osPath(dir), { encoding: 'latin1', bufferSize: 256 });
+    for (let entry = handle.readSync(); entry; entry = handle.readSync()) {
+      const file = `${dir}/${entry.name}`;
       const stat = fs.lstatSync(osPath(file));
       visit(file, stat);
       if (stat.isDirectory()) walk(file);
     }
+    handle.closeSync();
   };
   visit(tree, fs.lstatSync(tree));
   walk(tree);
