@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isArborError } from '@arbor/core';
-import { loadFileContexts, translatePcre } from '@arbor/plugin-selinux';
+import { loadFileContexts } from '@arbor/plugin-selinux';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 
@@ -60,16 +60,5 @@ describe('bad file_contexts', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, new RegExp(`^Error: .*${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4: missing fields`, 'm'));
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
-  });
-
-  it('translates what it can and keeps the literal prefix every match starts with', () => {
-    assert.deepEqual(translatePcre('/usr/lib/foo\\.so(\\.[0-9])?'), {
-      source: '^\\/usr\\/lib\\/foo\\.so(\\.[0-9])?(?=\\n?$)', requiredPrefix: '/usr/lib/foo.so', literal: null,
-    });
-    assert.equal(translatePcre('/usr/ab?c').requiredPrefix, '/usr/a');
-    assert.equal(translatePcre('/usr/ab+c').requiredPrefix, '/usr/ab');
-    assert.equal(translatePcre('/usr/a|/bin/b').requiredPrefix, '');
-    assert.equal(translatePcre('/etc/a\\.b').literal, '/etc/a.b');
-    assert.equal(translatePcre('/etc/x\\').literal, null, 'a trailing backslash escapes the $ libselinux appends');
   });
 });
