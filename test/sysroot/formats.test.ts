@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BootEntry, type BootDeployment } from '@arbor/core';
-import { Kargs } from '@arbor/core/dist/sysroot/Kargs';
-import { KeyFile } from '@arbor/core/dist/sysroot/KeyFile';
-import { OriginFile } from '@arbor/core/dist/sysroot/OriginFile';
+import { Kargs } from '@arbor/core/sysroot';
+import { KeyFile } from '@arbor/core/sysroot';
+import { OriginFile } from '@arbor/core/sysroot';
 import { blsEntry } from '@arbor/core';
 import { FIXTURES } from '../support/runArbor';
 

@@ -13,4 +13,8 @@ export type { RpmScript, RpmScripts, RpmTrigger } from './RpmScripts';
 export { encodeFileCapability } from './FileCapability';
 export { RpmErrorCode } from './RpmError';
 export { Tag, SigTag, RpmTagType } from './RpmTag';
+export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from './rpmvercmp';
+export { listCommitPackages, diffCommitPackages, type DbPackage, type DbDiff } from './PackageDb';
+export { runScriptlets, type PackageScriptlets, type ScriptletOutcome } from './ScriptletRunner';
+export type { Scriptlet } from './RpmScriptlet';
 export default rpmPlugin;

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { silentLogger, type Logger } from '@arbor/core/dist/HookContext';
+import { silentLogger, type Logger } from '@arbor/core';
 import { InstallTree, treeRelativePath } from './InstallTree';
 import { PlacementPlan } from './PlacementPlan';
 import { RpmErrorCode, rpmError } from './RpmError';
@@ -118,7 +118,7 @@ function checkedPath(file: RpmFile, packageFile: string): string {
   return relative;
 }
 
-/** The store holds regular files, directories and symlinks only (ARCHITECTURE.md §3). */
+/** The store holds regular files, directories and symlinks only (docs/format.md). */
 function checkFileType(file: RpmFile, packageFile: string): void {
   const type = file.mode & S_IFMT;
   if (type === S_IFREG || type === S_IFDIR || type === S_IFLNK) return;
