@@ -10,6 +10,13 @@ import { REPO_ROOT, type ArborRun } from './runArbor';
  * (the registry only for their own dependencies), plus plugins packed from folders. Nothing
  * in it links back into the repository.
  */
+/** Native builds in the workspace and where the packed install keeps the same package's. */
+export const NATIVE_BUILDS: [string, string][] = [
+  ['core/build', '@arbor/core/build'],
+  ['node_modules/zstd-napi/build', 'zstd-napi/build'],
+  ['node_modules/better-sqlite3/build', 'better-sqlite3/build'],
+];
+
 export class PackedProject {
   private constructor(readonly dir: string) {}
 
@@ -35,9 +42,16 @@ export class PackedProject {
       const name = execFileSync('npm', ['pack', plugin, '--pack-destination', dir, '--loglevel=error'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!;
       return path.join(dir, name);
     });
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...PackedProject.packWorkspace(), ...plugins], {
+    // Install scripts would compile three native addons (ours, zstd-napi, better-sqlite3) again,
+    // minutes on a busy machine; the workspace's builds of the same versions are copied instead.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error', ...PackedProject.packWorkspace(), ...plugins], {
       cwd: dir, stdio: ['ignore', 'inherit', 'inherit'],
     });
+    for (const [from, to] of NATIVE_BUILDS) {
+      const source = path.join(REPO_ROOT, from);
+      const target = path.join(dir, 'node_modules', to);
+      if (fs.existsSync(source) && fs.existsSync(path.dirname(target))) fs.cpSync(source, target, { recursive: true });
+    }
     return new PackedProject(dir);
   }
 

@@ -11,6 +11,7 @@ import type { RepoLock } from '../store/RepoLock';
 import { ComposeMetadataKey, composedPackage, composeInputsHash, nextVersion, type ComposedPackage } from './ComposeInputs';
 import { describePluginInputs } from './describePluginInputs';
 import { commitTree } from '../store/commitTree';
+import { signCommit } from '../signing/signCommit';
 import { loadTreefile, type LoadedTreefile, type Treefile } from './Treefile';
 
 export interface ComposeOptions {
@@ -75,6 +76,8 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
     const previousId = repo.readRef(treefile.ref);
     const previous = previousId ? repo.readCommit(previousId) : undefined;
     if (previousId && previous?.metadata[ComposeMetadataKey.INPUTS] === inputs) {
+      // Nothing to compose, but a key asks for the existing commit to be signed (re-signing is idempotent).
+      if (options.signKey) await signCommit(arbor, repo, previousId, options.signKey, context);
       return { ...base, commit: previousId, changed: false, version: previous.metadata.version as string | undefined };
     }
 
@@ -131,7 +134,7 @@ async function openSources(arbor: Arbor, loaded: LoadedTreefile, cacheDir: strin
     const location = remote ? url : path.resolve(loaded.dir, url);
     const id = (typeof entry === 'string' ? undefined : entry.id) ?? (remote ? url : path.basename(location));
     const kind = (typeof entry === 'string' ? undefined : entry.kind) ?? defaultSourceKind(arbor, id);
-    const source = arbor.hooks.source.get(kind)?.isUsed() ? await arbor.hooks.source.for(kind).promise({ id, url: location, cacheDir }, context) : undefined;
+    const source = (arbor.hooks.source.get(kind)?.taps.length ?? 0) > 0 ? await arbor.hooks.source.for(kind).promise({ id, url: location, cacheDir }, context) : undefined;
     if (!source) {
       throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, `No plugin opens ${kind} repo ${id} (${url})`, {
         hint: `Add the plugin for ${kind} repos to the config's plugins, or a preset that has it (preset fedora has rpm-md)`,
@@ -156,7 +159,7 @@ function defaultSourceKind(arbor: Arbor, id: string): string {
 
 /** A compose with packages and no installer would commit an empty tree: refuse it up front. */
 function assertInstaller(arbor: Arbor, ref: string, sources: readonly PackageSource[]): void {
-  if (sources.length === 0 || arbor.hooks.install.isUsed()) return;
+  if (sources.length === 0 || arbor.hooks.install.taps.length > 0) return;
   const installer = sources.find((source) => source.installer)?.installer ?? 'a plugin that installs these packages';
   throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, `Nothing installs packages for ${ref}: no plugin taps install (it needs ${installer})`, {
     hint: 'Add that plugin to the config\'s plugins, or use its preset (preset: fedora)',

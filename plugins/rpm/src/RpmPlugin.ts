@@ -1,23 +1,36 @@
 import fs from 'node:fs';
-import { ComposeMetadataKey, definePlugin, Stage, type ComposeTree, type HookContext } from '@arbor/core';
+import { ComposeMetadataKey, definePlugin, Stage, v, type ComposeTree, type HookContext } from '@arbor/core';
+import { composeScriptlets } from './ComposeScriptlets';
 import { installPackage } from './installPackage';
 import { RpmInstallState } from './RpmInstallState';
-import { composeScriptlets } from './ComposeScriptlets';
+import { writeComposeRpmDb } from './rpmdb/writeComposeRpmDb';
 
 export const PLUGIN_NAME = 'arbor:rpm';
+
+export const RpmOptionsSchema = v.strictObject({
+  /** Write usr/lib/sysimage/rpm/rpmdb.sqlite into every composed tree (docs/rpmdb.md). */
+  rpmdb: v.optional(v.boolean(), true),
+});
+
+export type RpmOptions = v.InferOutput<typeof RpmOptionsSchema>;
+
+/** The package files one compose installed, in install order, in the compose's shared state. */
+const FILES_KEY = 'arbor:rpm:files';
 
 /**
  * Installs RPM packages during compose, as rpm-ostree does:
  * - `install` (a bail hook): unpacks each package that is an RPM into the staging tree and
  *   answers; its install-time scriptlets are kept in the compose's shared state.
- * - `postprocess`, first of all (Stage.PRE): runs the scriptlets in rpm's phase order across
- *   every package (all %pretrans, %pre, %post, %posttrans), before any other postprocessing.
+ * - `postprocess`, first of all (Stage.PRE): writes the tree's rpmdb (every package, as one rpm
+ *   transaction records them), then runs the scriptlets in rpm's phase order across every
+ *   package (all %pretrans, %pre, %post, %posttrans), so a %post can query rpm.
  * - `commit`: records the scriptlets that could not run in the commit metadata.
  * The install state shared across one compose's packages is what finds file conflicts.
  */
-export const rpmPlugin = definePlugin({
+export const rpmPlugin = definePlugin<RpmOptions>({
   name: PLUGIN_NAME,
-  apply(arbor) {
+  options: RpmOptionsSchema,
+  apply(arbor, options) {
     arbor.hooks.install.tapPromise(PLUGIN_NAME, async (request, context) => {
       if (!(await isRpmFile(request.packagePath))) return undefined;
       const installed = await installPackage(request.packagePath, {
@@ -26,11 +39,16 @@ export const rpmPlugin = definePlugin({
         logger: context.logger,
       });
       composeScriptlets(request.state).add(installed.nevra, installed.scripts);
+      ((request.state[FILES_KEY] ??= []) as string[]).push(request.packagePath);
       return { installedBy: PLUGIN_NAME, entries: installed.placed + installed.same };
     });
     arbor.hooks.postprocess.tapPromise({ name: PLUGIN_NAME, stage: Stage.PRE }, async (compose: ComposeTree, context: HookContext) => {
-      const enabled = compose.treefile.scriptlets !== false;
-      await composeScriptlets(compose.state).run(compose.tree, { enabled, context });
+      const files = compose.state[FILES_KEY] as string[] | undefined;
+      if (options.rpmdb && files?.length) {
+        const count = await writeComposeRpmDb(compose.tree, files);
+        context.logger.debug(`${PLUGIN_NAME}: recorded ${count} packages in usr/lib/sysimage/rpm/rpmdb.sqlite`);
+      }
+      await composeScriptlets(compose.state).run(compose.tree, { enabled: compose.treefile.scriptlets !== false, context });
     });
     arbor.hooks.commit.tapPromise(PLUGIN_NAME, async (metadata, context) => {
       const skipped = context.compose ? composeScriptlets(context.compose.state).skipped : [];
