@@ -1,4 +1,5 @@
 import type { Hook, HookMap, Tap } from 'tapable';
+import { BootloaderRegistry } from './boot/BootloaderRegistry';
 import { createHooks, type ArborHooks, type HookName } from './hooks';
 import { assertPlugin, type ArborPlugin } from './Plugin';
 import { ArborError } from './errors/ArborError';
@@ -29,6 +30,8 @@ type AnyTap = Tap & { fn: (...args: unknown[]) => unknown; type: string; stage?:
  */
 export class Arbor {
   readonly hooks: Readonly<ArborHooks>;
+  /** Bootloader writers by name; plugins register theirs in `apply()`. */
+  readonly bootloaders: BootloaderRegistry;
   readonly logger: Logger;
   readonly progress: ProgressReporter;
   private readonly pluginList: ArborPlugin[] = [];
@@ -50,6 +53,7 @@ export class Arbor {
         this.instrument(name, hook);
       }
     }
+    this.bootloaders = new BootloaderRegistry(this.hooks.bootloader);
   }
 
   /** Applies a plugin. Two plugins with the same name are an error, whatever their options. */

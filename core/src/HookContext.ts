@@ -1,3 +1,6 @@
+import type { Repo } from './store/Repo';
+import type { Sysroot } from './sysroot/Sysroot';
+
 /**
  * The last argument of every hook: what a tap may need from its surroundings. A new need
  * becomes a new field here, never a new positional argument (ostree's options-object rule).
@@ -25,10 +28,10 @@ export interface HookContext {
   logger: Logger;
   signal: AbortSignal;
   progress: ProgressReporter;
-  /** The repository being worked on, when there is one (typed by the store). */
-  repo?: unknown;
-  /** The sysroot being worked on, when there is one (typed by the sysroot module). */
-  sysroot?: unknown;
+  /** The repository being worked on, when there is one. */
+  repo?: Repo;
+  /** The sysroot being worked on, during sysroot commands (deploy, rollback, cleanup, ...). */
+  sysroot?: Sysroot;
 }
 
 export const silentLogger: Logger = {

@@ -6,7 +6,6 @@ import {
 } from 'tapable';
 import type { HookContext } from './HookContext';
 import type { Repo } from './store/Repo';
-import type { Bootloader } from './config/configSchema';
 
 /**
  * Every lifecycle hook Arbor has, declared once. Plugins tap these and never add hooks to the
@@ -136,11 +135,29 @@ export interface FileMetadata {
   xattrs: Record<string, Buffer>;
 }
 
+/** One entry of a tree being committed, as a `label` tap sees it. */
 export interface LabelTarget {
-  /** Absolute path inside the tree, starting with `/`. */
+  /**
+   * The path the entry has on the running system, starting with `/`: `usr/etc/x` is seen as
+   * `/etc/x`, since deploy copies usr/etc to etc (ostree labels it the same way).
+   */
   path: string;
+  /** The path inside the committed tree, starting with `/`. */
+  treePath: string;
+  /** The absolute path of the tree being committed (for compose: the staging tree). */
+  root: string;
   /** The file type bits of the entry (S_IFREG, S_IFDIR, S_IFLNK). */
   type: number;
+  /** What this commit asked of labelers: one object shared by every entry of the commit. */
+  request: LabelRequest;
+}
+
+/** What a commit asks of `label` taps; a labeler with nothing to go on leaves files as they are. */
+export interface LabelRequest {
+  /** `arbor commit --file-contexts FILE`: an SELinux file_contexts to label from. */
+  fileContexts?: string;
+  /** A compose with `selinux: true`: label from the policy inside the tree. */
+  selinux?: boolean;
 }
 
 export type CommitMetadata = Record<string, unknown>;
@@ -191,6 +208,18 @@ export interface Signature {
   /** Identifies the signing key; for ed25519, the raw 32-byte public key. */
   keyId: Buffer;
   signature: Buffer;
+}
+
+/** What `sign` taps are asked to sign: `--sign-key` and the exact bytes. */
+export interface SignRequest {
+  /** The key as given: a key file, or `<type>:<id>` for keys that are not files. */
+  key: string;
+  /** The key's type, as the core read it (`ed25519` from a PEM file) or as the prefix gave it. */
+  keyType: string;
+  /** The exact bytes: the commit object's canonical bytes, or the summary file. */
+  data: Buffer;
+  /** What is signed, for messages: `commit <id>` or `summary`. */
+  what: string;
 }
 
 /** How a remote wants what it serves checked, as `arbor remote add` recorded it. */
@@ -306,21 +335,36 @@ export interface BootDeployment {
 
 export interface BootloaderRequest {
   sysroot: string;
-  /** The bootloader recorded in the sysroot's config. */
-  bootloader: Bootloader;
-  /** SYSROOT/boot: holds `loader`, `arbor/` (kernels) and whatever else a bootloader reads. */
+  /** The writer's registered name, as the sysroot's config records it. */
+  bootloader: string;
+  /** SYSROOT/boot: kernels are under `arbor/` (BootDeployment.linux is relative to it). */
   bootDir: string;
-  /**
-   * The loader directory being written, `SYSROOT/boot/loader.<bootVersion>`. It is not live yet:
-   * after every tap has run, the core swaps `boot/loader` to it with one rename. BLS entries go
-   * in `<loaderDir>/entries`.
-   */
-  loaderDir: string;
+  /** The EFI system partition: the sysroot config's `esp`, else SYSROOT/boot/efi. */
+  esp: string;
   /** The boot version being written (0 or 1); the live one is the other. */
   bootVersion: number;
+  /** The new boot order; index 0 is the default. */
   deployments: BootDeployment[];
-  /** With systemd-boot: the EFI system partition (the config's `esp`, else SYSROOT/boot/efi). */
-  esp?: string;
+  /** The writer's options, as the sysroot config records them (`bootloaderOptions`). */
+  options: Record<string, unknown>;
+}
+
+/**
+ * A bootloader backend (ostree's OstreeBootloaderInterface): registered by name with
+ * `arbor.bootloaders.register()`, and called for the sysroot whose config names it.
+ */
+export interface BootloaderWriter {
+  /** The name `sysroot init --bootloader` and the config use: `grub`, `systemd-boot`, `bls`. */
+  name: string;
+  /** What it writes, for `arbor plugins` and the docs, e.g. `boot/loader/entries/*.conf`. */
+  writes: string[];
+  /** Whether `write` makes the new configuration live in one atomic step. */
+  atomic: boolean;
+  /**
+   * Writes the configuration for `request.deployments` and makes it live. The core records the
+   * boot order only after this returns, so a failure leaves the previous order in force.
+   */
+  write(request: BootloaderRequest, context: HookContext): Promise<void>;
 }
 
 /** A deployment's identity in the boot order. */
@@ -363,11 +407,12 @@ export interface ArborHooks {
   postprocess: AsyncSeriesHook<[ComposeTree, HookContext]>;
   label: AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>;
   commit: AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>;
+  sign: HookMap<AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>>;
   fetch: HookMap<AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>>;
   verify: AsyncSeriesHook<[VerifyRequest, HookContext]>;
   checkout: AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>;
   mergeEtc: AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>;
-  bootloader: AsyncSeriesHook<[BootloaderRequest, HookContext]>;
+  bootloader: HookMap<AsyncSeriesHook<[BootloaderRequest, HookContext]>>;
   rollback: AsyncSeriesHook<[RollbackRequest, HookContext]>;
   deploy: AsyncSeriesHook<[DeployEvent, HookContext]>;
   finalize: AsyncSeriesHook<[DeployEvent, HookContext]>;
@@ -383,6 +428,7 @@ export const HookPhase: Readonly<Record<HookName, string>> = Object.freeze({
   postprocess: 'postprocess',
   label: 'labeling',
   commit: 'commit metadata',
+  sign: 'signing',
   fetch: 'fetch',
   verify: 'verification',
   checkout: 'checkout',
@@ -402,11 +448,12 @@ export function createHooks(): Readonly<ArborHooks> {
     postprocess: new AsyncSeriesHook<[ComposeTree, HookContext]>(['compose', 'context']),
     label: new AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>(['metadata', 'target', 'context']),
     commit: new AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>(['metadata', 'context']),
+    sign: new HookMap(() => new AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>(['request', 'context'])),
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),
     verify: new AsyncSeriesHook<[VerifyRequest, HookContext]>(['request', 'context']),
     checkout: new AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>(['request', 'context']),
     mergeEtc: new AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>(['plan', 'input', 'context']),
-    bootloader: new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context']),
+    bootloader: new HookMap(() => new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context'])),
     rollback: new AsyncSeriesHook<[RollbackRequest, HookContext]>(['request', 'context']),
     deploy: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),
     finalize: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),

@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Repo } from '@arbor/core/dist/store';
+import { Repo } from '@arbor/core/store';
 import { ARBOR_BIN, runArbor, type ArborRun } from '../support/runArbor';
 import type { TestPackage } from './TestRpmRepo';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, ArborError, loadTreefile, type ComposeTree } from '@arbor/core';
 import postprocess, { AUTOVAR_CONF } from '@arbor/plugin-postprocess';
-import { runScriptlets } from '@arbor/core/dist/compose/ScriptletRunner';
+import { runScriptlets } from '@arbor/core';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { useTempDir, writeTree } from '../support/tempDir';
 

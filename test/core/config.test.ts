@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError, CONFIG_SEARCH_PLACES, definePlugin, loadConfig, v } from '@arbor/core';
+import { createArbor, ArborError, CONFIG_SEARCH_PLACES, definePlugin, loadConfig, v } from '@arbor/core';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 
@@ -76,8 +76,20 @@ describe('config', () => {
     const file = path.join(project, 'arbor.config.yaml');
     fs.writeFileSync(file, 'plugins:\n  - storage\n  - 42\n');
     await assert.rejects(loadConfig({ cwd: project }), new RegExp(`Key "plugins\\[1\\]" in ${file} is invalid`));
-    fs.writeFileSync(file, 'bootloader: lilo\n');
-    await assert.rejects(loadConfig({ cwd: project }), /Key "bootloader" in .* must be one of "grub", "systemd-boot", "bls", "none"/);
+    fs.writeFileSync(file, 'bootloader: Lilo Boot\n');
+    await assert.rejects(loadConfig({ cwd: project }), /Key "bootloader" in .* expected a bootloader name/);
+  });
+
+  it('checks the bootloader against the names the plugins register, suggesting the closest', async () => {
+    const project = tmp();
+    const file = path.join(project, 'arbor.config.yaml');
+    fs.writeFileSync(file, 'bootloader: blss\n');
+    await assert.rejects(createArbor({ cwd: project }), (error: ArborError) => {
+      assert.equal(error.code, 'ARBOR_SYSROOT_BOOTLOADER_UNKNOWN');
+      assert.match(error.message, /Bootloader "blss" in .*arbor\.config\.yaml \(bootloader\) is not registered by any plugin \(known: bls, none\)/);
+      assert.match(error.hint ?? '', /Did you mean "bls"\?/);
+      return true;
+    });
   });
 
   it('refuses shapes a lax schema would let through: extra tuple items, arrays as objects', async () => {

@@ -39,11 +39,11 @@ describe('errors thrown in taps', () => {
 
   it('wraps synchronous and callback taps too', async () => {
     const arbor = new Arbor();
-    arbor.hooks.bootloader.tap('arbor:sync-writer', () => {
+    arbor.hooks.bootloader.for('bls').tap('arbor:sync-writer', () => {
       throw new TypeError('bad entry');
     });
-    const request = { sysroot: '/', bootloader: 'bls' as const, bootDir: '/boot', loaderDir: '/boot/loader.1', deployments: [], bootVersion: 1 };
-    await assert.rejects(arbor.hooks.bootloader.promise(request, arbor.context()), /During bootloader update \(arbor:sync-writer\): bad entry/);
+    const request = { sysroot: '/', bootloader: 'bls', bootDir: '/boot', esp: '/boot/efi', deployments: [], bootVersion: 1, options: {} };
+    await assert.rejects(arbor.hooks.bootloader.for('bls').promise(request, arbor.context()), /During bootloader update \(arbor:sync-writer\): bad entry/);
 
     const other = new Arbor();
     other.hooks.rollback.tapAsync('arbor:callback', (_request, _context, callback) => callback(new Error('no previous deployment')));

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addRemote } from '@arbor/core/dist/remote/RemoteConfig';
-import { encodeSummary } from '@arbor/core/dist/remote/Summary';
-import { readPrivateKey, sign } from '@arbor/core/dist/signing/Ed25519Key';
-import { CanonicalWriter } from '@arbor/core/dist/store/CanonicalWriter';
-import { blake3, encodeCommit, encodeCommitSignatures, objectRelPath, Repo } from '@arbor/core/dist/store';
+import { addRemote } from '@arbor/core/remote';
+import { encodeSummary } from '@arbor/core/remote';
+import { readPrivateKey, sign } from '@arbor/plugin-ed25519';
+import { CanonicalWriter } from '@arbor/core/store';
+import { blake3, encodeCommit, encodeCommitSignatures, objectRelPath, Repo } from '@arbor/core/store';
 import { HostileRepoServer, type Misbehavior } from './HostileRepoServer';
 import { arbor, arborAsync, makeSourceRepo, makeTree, type SourceRepo } from './replicationFixture';
 

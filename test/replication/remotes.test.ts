@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Repo } from '@arbor/core/dist/store';
+import { Repo } from '@arbor/core/store';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 import { arbor } from './replicationFixture';

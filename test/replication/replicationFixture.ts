@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addRemote } from '@arbor/core/dist/remote/RemoteConfig';
-import { Repo } from '@arbor/core/dist/store';
+import { addRemote } from '@arbor/core/remote';
+import { Repo } from '@arbor/core/store';
 import { ARBOR_BIN, runArbor, type ArborRun } from '../support/runArbor';
 
 /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RepoServer } from '@arbor/core/dist/remote/RepoServer';
-import { Repo } from '@arbor/core/dist/store';
+import { RepoServer } from '@arbor/core/remote';
+import { Repo } from '@arbor/core/store';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 

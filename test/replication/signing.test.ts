@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  Arbor,
-  generateKeyPair,
-  mergeSignature,
-  readPrivateKey,
-  readPublicKey,
-  sign,
-  type ArborError,
-  type VerifyRequest,
-} from '@arbor/core';
-import ed25519Plugin from '@arbor/plugin-ed25519';
+import { Arbor, mergeSignature, type ArborError, type VerifyRequest } from '@arbor/core';
+import ed25519Plugin, { generateKeyPair, readPrivateKey, readPublicKey, sign } from '@arbor/plugin-ed25519';
 import { runArbor } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 

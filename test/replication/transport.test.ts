@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArborError } from '@arbor/core';
 import { DEFAULT_HTTP_OPTIONS } from '@arbor/plugin-http';
-import { HttpTransport } from '@arbor/plugin-http/dist/HttpTransport';
+import { HttpTransport } from '@arbor/plugin-http/transport';
 import { FileTransport } from '@arbor/plugin-file';
 import { useTempDir } from '../support/tempDir';
 import { TestServer } from './TestServer';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeDirTree, encodeDirTree, ObjectIndex, type DirTree } from '@arbor/core';
-import { encodeSizeIndex, SizeIndex, type SizeEntry } from '@arbor/core/dist/remote/SizeIndex';
+import { encodeSizeIndex, SizeIndex, type SizeEntry } from '@arbor/core/remote';
 
 /** A random object ID, as the store names them. */
 function randomId(): string {

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createArbor, type Arbor } from '@arbor/core';
-import { readBootState } from '@arbor/core/dist/sysroot/BootState';
-import { deploy } from '@arbor/core/dist/sysroot/deploy';
-import { editKargs } from '@arbor/core/dist/sysroot/editKargs';
-import { initSysroot } from '@arbor/core/dist/sysroot/initSysroot';
-import { rollback } from '@arbor/core/dist/sysroot/rollback';
-import { Sysroot } from '@arbor/core/dist/sysroot/Sysroot';
+import { readBootState } from '@arbor/core/sysroot';
+import { deploy } from '@arbor/core/sysroot';
+import { editKargs } from '@arbor/core/sysroot';
+import { initSysroot } from '@arbor/core/sysroot';
+import { rollback } from '@arbor/core/sysroot';
+import { Sysroot } from '@arbor/core/sysroot';
 import { TestSysroot } from './sysrootFixture';
 
 /**

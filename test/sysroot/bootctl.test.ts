@@ -40,7 +40,7 @@ describe('systemd-boot reads the entries a deploy writes (bootctl)', function ()
     requireTool(this, 'bootctl', 'mount');
     requireRoot(this);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-bootctl-'));
-    sysroot = TestSysroot.create(path.join(scratch, 'sysroot'), { bootloader: 'systemd-boot' });
+    sysroot = TestSysroot.create(path.join(scratch, 'sysroot'), { bootloader: 'bls' });
     boot = path.join(sysroot.root, 'boot');
     fs.mkdirSync(boot, { recursive: true });
     const mount = spawnSync('mount', ['--bind', boot, boot], { encoding: 'utf8' });

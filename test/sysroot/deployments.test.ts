@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { blake3Backend } from '@arbor/core/dist/store/Blake3';
-import { Repo } from '@arbor/core/dist/store/Repo';
-import { OriginFile } from '@arbor/core/dist/sysroot/OriginFile';
+import { blake3Backend } from '@arbor/core/store';
+import { Repo } from '@arbor/core/store';
+import { OriginFile } from '@arbor/core/sysroot';
 import { TestSysroot, type OsVersion, type DeploymentJson } from './sysrootFixture';
 
 const V1: OsVersion = {

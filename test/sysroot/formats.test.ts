@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BootEntry, type BootDeployment } from '@arbor/core';
-import { Kargs } from '@arbor/core/dist/sysroot/Kargs';
-import { KeyFile } from '@arbor/core/dist/sysroot/KeyFile';
-import { OriginFile } from '@arbor/core/dist/sysroot/OriginFile';
-import { blsEntry } from '@arbor/plugin-bls';
+import { Kargs } from '@arbor/core/sysroot';
+import { KeyFile } from '@arbor/core/sysroot';
+import { OriginFile } from '@arbor/core/sysroot';
+import { blsEntry } from '@arbor/core';
 import { FIXTURES } from '../support/runArbor';
 
 const BLS = path.join(FIXTURES, 'bls');

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Sysroot } from '@arbor/core/dist/sysroot/Sysroot';
-import { readStatus } from '@arbor/core/dist/sysroot/status';
+import { Sysroot } from '@arbor/core/sysroot';
+import { readStatus } from '@arbor/core/sysroot';
 import { ARBOR_BIN, REPO_ROOT, runArbor } from '../support/runArbor';
 import { TestSysroot, type OsVersion } from './sysrootFixture';
 

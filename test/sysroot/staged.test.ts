@@ -115,9 +115,9 @@ describe('sysroot init', function () {
     assert.equal(sysroot.bootEntries().size, 0, 'bootloader none: no BLS entries');
     assert.equal(sysroot.state().deployments.length, 1);
 
-    const again = runArbor(['sysroot', 'init', sysroot.root, '--stateroot', 'other', '--bootloader', 'grub']);
+    const again = runArbor(['sysroot', 'init', sysroot.root, '--stateroot', 'other', '--bootloader', 'bls']);
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /already records bootloader "none", not "grub"/);
+    assert.match(again.stderr, /already records bootloader "none", not "bls"/);
     assert.equal(runArbor(['sysroot', 'init', sysroot.root, '--stateroot', 'other']).status, 0);
     const ambiguous = runArbor(['deploy', 'os/x86_64', '--sysroot', sysroot.root]);
     assert.match(ambiguous.stderr, /has several stateroots \(os, other\) \[ARBOR_SYSROOT_STATEROOT_AMBIGUOUS\]/);

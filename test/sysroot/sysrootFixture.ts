@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, BootEntry } from '@arbor/core';
-import { commitTree } from '@arbor/core/dist/store/commitTree';
-import { Repo } from '@arbor/core/dist/store/Repo';
-import { readStatus, type SysrootStatus as StatusJson } from '@arbor/core/dist/sysroot/status';
-import { Sysroot } from '@arbor/core/dist/sysroot/Sysroot';
+import { commitTree } from '@arbor/core/store';
+import { Repo } from '@arbor/core/store';
+import { readStatus, type SysrootStatus as StatusJson } from '@arbor/core/sysroot';
+import { Sysroot } from '@arbor/core/sysroot';
 import { runArbor, type ArborRun } from '../support/runArbor';
 import { writeTree } from '../support/tempDir';
 
@@ -118,7 +118,7 @@ export class TestSysroot {
   }
 }
 
-export type { DeploymentStatus as DeploymentJson, SysrootStatus as StatusJson } from '@arbor/core/dist/sysroot/status';
+export type { DeploymentStatus as DeploymentJson, SysrootStatus as StatusJson } from '@arbor/core/sysroot';
 
 export function expectSuccess(run: ArborRun, args: string[]): ArborRun {
   assert.equal(run.status, 0, `arbor ${args.join(' ')} exited ${run.status}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);

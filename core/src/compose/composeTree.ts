@@ -106,6 +106,7 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
         ...(skippedScriptlets.length ? { [ComposeMetadataKey.SKIPPED_SCRIPTLETS]: skippedScriptlets } : {}),
       },
       signKey: options.signKey,
+      label: { selinux: Boolean(treefile.selinux) },
       signal: context.signal,
     });
     return { ...base, commit, changed: true, version, skippedScriptlets };

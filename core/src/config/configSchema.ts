@@ -25,7 +25,11 @@ export const PluginReferenceSchema = v.union([
   v.strictTuple([nonEmpty, RecordSchema]),
 ]);
 
-export const BootloaderSchema = v.picklist(['grub', 'systemd-boot', 'bls', 'none']);
+/** A bootloader writer's name; checked against the names plugins register once they are applied. */
+export const BootloaderSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a bootloader name such as "grub", "systemd-boot", "bls" or "none"'));
+
+/** A storage strategy's name (a `checkout` tap): `hardlink`, `reflink`, `copy`, or a plugin's. */
+export const StorageSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a storage strategy name such as "hardlink", "reflink" or "copy"'));
 
 /**
  * The config file (`arbor.config.*`, `.arborrc*`, `package.json#arbor`). Strict: an unknown key
@@ -37,6 +41,8 @@ export const ConfigSchema = strictObject({
   /** The user's own plugins, applied after every preset's. */
   plugins: v.optional(v.array(PluginReferenceSchema)),
   bootloader: v.optional(BootloaderSchema),
+  /** How deploy materializes a commit; `hardlink` when absent. */
+  storage: v.optional(StorageSchema),
   /** The EFI system partition, for systemd-boot; `SYSROOT/boot/efi` when absent. */
   esp: v.optional(nonEmpty),
 });

@@ -40,6 +40,10 @@ export const ErrorCode = {
   KARG_INVALID: 'ARBOR_SYSROOT_KARG_INVALID',
   BOOT_ENTRY_INVALID: 'ARBOR_SYSROOT_BOOT_ENTRY_INVALID',
   FINALIZE_FAILED: 'ARBOR_SYSROOT_FINALIZE_FAILED',
+  /** A bootloader name that no plugin registered (config, `sysroot init --bootloader`). */
+  BOOTLOADER_UNKNOWN: 'ARBOR_SYSROOT_BOOTLOADER_UNKNOWN',
+  /** A storage strategy name that no `checkout` tap serves. */
+  STORAGE_UNKNOWN: 'ARBOR_SYSROOT_STORAGE_UNKNOWN',
 
   // ------------------------------------------------------------ the /etc merge
   /** The commit has both /etc and /usr/etc. */
@@ -125,6 +129,8 @@ export const ErrorCode = {
   VERIFY_KEY_INVALID: 'ARBOR_VERIFY_KEY_INVALID',
   /** `arbor key generate` would overwrite an existing key file. */
   KEY_EXISTS: 'ARBOR_VERIFY_KEY_EXISTS',
+  /** `--sign-key` names a key no `sign` tap handles. */
+  SIGN_NO_SIGNER: 'ARBOR_SIGN_NO_SIGNER',
   /** `arbor serve` could not listen (port in use, bad host). */
   SERVE_LISTEN_FAILED: 'ARBOR_SERVE_LISTEN_FAILED',
   // ------------------------------------------------------------ compose: rpm-md repos, resolver, treefile
@@ -151,6 +157,8 @@ export const ErrorCode = {
   COMPOSE_POSTPROCESS_FAILED: 'ARBOR_COMPOSE_POSTPROCESS_FAILED',
   /** A commit without the package list compose records (`db list` / `db diff`). */
   COMPOSE_NO_PACKAGE_LIST: 'ARBOR_COMPOSE_NO_PACKAGE_LIST',
+  /** A compose step that no plugin provides (no `install` or `source` tap for the treefile's kind). */
+  COMPOSE_MISSING_PLUGIN: 'ARBOR_COMPOSE_MISSING_PLUGIN',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import type { RemotePolicy } from '../hooks';
-import { ED25519, readPublicKey } from '../signing/Ed25519Key';
+import { readTrustedKey } from '../signing/TrustedKey';
 
 /**
  * A remote as `arbor remote add` records it: one JSON file per remote in `<repo>/remotes.d/`,
@@ -58,7 +58,7 @@ export function addRemote(repo: string, options: AddRemoteOptions): Remote {
       hint: `Delete it first: arbor remote delete ${options.name}`,
     });
   }
-  const keys = options.verifyKeyFile ? [{ type: ED25519, key: readPublicKey(options.verifyKeyFile).pem }] : [];
+  const keys = options.verifyKeyFile ? [readTrustedKey(options.verifyKeyFile)] : [];
   const remote: Remote = { name: options.name, url, noVerify: Boolean(options.noVerify), keys };
   fs.mkdirSync(remotesDir(repo), { recursive: true });
   // Temp file + rename with `wx` on the temp: a concurrent add of the same name cannot interleave.

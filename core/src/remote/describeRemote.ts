@@ -1,4 +1,4 @@
-import { ED25519, keyIdOf, parsePublicKey } from '../signing/Ed25519Key';
+import { trustedKeyId } from '../signing/TrustedKey';
 import type { Remote } from './RemoteConfig';
 
 /** A remote as `arbor remote list --json` prints it: key IDs rather than whole PEM blocks. */
@@ -14,6 +14,6 @@ export function describeRemote(remote: Remote): RemoteDescription {
     name: remote.name,
     url: remote.url,
     verify: !remote.noVerify,
-    keys: remote.keys.map((key) => (key.type === ED25519 ? keyIdOf(parsePublicKey(key.key, `remote ${remote.name}`)).toString('hex') : `${key.type}:?`)),
+    keys: remote.keys.map(trustedKeyId),
   };
 }

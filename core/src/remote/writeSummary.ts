@@ -4,13 +4,13 @@ import { blake3 } from '../store/Blake3';
 import { encodeCommitSignatures } from '../store/CommitSignature';
 import { objectRelPath, type ObjectId } from '../store/ObjectId';
 import type { Repo } from '../store/Repo';
-import { readPrivateKey, sign } from '../signing/Ed25519Key';
+import type { Signature } from '../hooks';
 import { encodeSizeIndex, isCurrentSizeIndex, sizeIndexPath, type SizeEntry } from './SizeIndex';
 import { encodeSummary, SUMMARY_FILE, SUMMARY_SIGNATURE_FILE, type Summary } from './Summary';
 
 export interface WriteSummaryOptions {
-  /** A private key from `arbor key generate`; the summary is then signed in summary.sig. */
-  signKey?: string;
+  /** Signs the summary's bytes (a `sign` tap, through signData); the signature goes in summary.sig. */
+  sign?: (data: Buffer) => Promise<Signature>;
 }
 
 export interface WriteSummaryResult {
@@ -27,8 +27,7 @@ export interface WriteSummaryResult {
  * last-but-one and its signature last, so a client never reads a half-written summary; an
  * unsigned rewrite removes the old summary.sig, which would no longer match.
  */
-export function writeSummary(repo: Repo, options: WriteSummaryOptions = {}): WriteSummaryResult {
-  const key = options.signKey ? readPrivateKey(options.signKey) : undefined;
+export async function writeSummary(repo: Repo, options: WriteSummaryOptions = {}): Promise<WriteSummaryResult> {
   const refs: Summary['refs'] = {};
   let indexed = 0;
   for (const [name, commit] of Object.entries(repo.listRefs())) {
@@ -50,10 +49,12 @@ export function writeSummary(repo: Repo, options: WriteSummaryOptions = {}): Wri
     refs[name] = { commit, timestamp, ...(sizes ? { sizes } : {}) };
   }
   const bytes = encodeSummary({ timestamp: Math.floor(Date.now() / 1000), refs });
+  // Signed before anything is written, so a key that fails leaves the old summary and signature.
+  const signature = options.sign ? await options.sign(bytes) : undefined;
   writeAtomically(repo, SUMMARY_FILE, bytes);
-  if (key) writeAtomically(repo, SUMMARY_SIGNATURE_FILE, encodeCommitSignatures([sign(bytes, key)]));
+  if (signature) writeAtomically(repo, SUMMARY_SIGNATURE_FILE, encodeCommitSignatures([signature]));
   else fs.rmSync(path.join(repo.path, SUMMARY_SIGNATURE_FILE), { force: true });
-  return { refs, signed: Boolean(key), indexed };
+  return { refs, signed: Boolean(signature), indexed };
 }
 
 /** Every object a commit needs, with the size of its archive file: what a client downloads. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
-import type { FileMetadata } from '../hooks';
+import type { FileMetadata, LabelRequest, LabelTarget } from '../hooks';
 import { blake3 } from './Blake3';
 import { displayPath, osPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
@@ -17,6 +17,7 @@ import type { Repo } from './Repo';
 import { scanTree, type TreeScan } from './TreeScan';
 import { runOnWorkers } from './WorkerPool';
 import { xattrListFromRecord, xattrListToRecord } from './XattrList';
+import { assertSigner } from '../signing/signData';
 import { signCommit } from '../signing/signCommit';
 
 export interface CommitTreeOptions {
@@ -32,8 +33,10 @@ export interface CommitTreeOptions {
   timestamp?: number;
   /** The parent; default the branch's current commit. `null` for a root commit. */
   parent?: ObjectId | null;
-  /** An ed25519 private key file: the commit is signed before the ref moves to it. */
+  /** A key for `sign` taps (a key file, or `<type>:<id>`): the commit is signed before the ref moves to it. */
   signKey?: string;
+  /** What `label` taps are asked for (`--file-contexts`, compose's `selinux`). */
+  label?: LabelRequest;
   signal?: AbortSignal;
 }
 
@@ -60,10 +63,12 @@ const PROGRESS_MIN = 2000;
 export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOptions): Promise<CommitTreeResult> {
   parseRef(options.branch);
   const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}) });
+  // A key no plugin can use fails before any work, not after the whole tree is hashed.
+  if (options.signKey) assertSigner(arbor, options.signKey, `the commit to ${options.branch}`);
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
   try {
     const scan = scanTree(options.tree, context.signal);
-    const overrides = arbor.hooks.label.taps.length > 0 ? await labelTree(arbor, scan, context) : undefined;
+    const overrides = arbor.hooks.label.taps.length > 0 ? await labelTree(arbor, scan, { root: path.resolve(options.tree), request: options.label ?? {} }, context) : undefined;
     const staging = ObjectStaging.create(repo);
     try {
       const jobs: HashJob[] = scan.files.map((file, index) => ({ index, path: file.path, override: overrides?.files[index] }));
@@ -134,7 +139,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       context.signal.throwIfAborted();
       staging.publish();
       // Sign before the ref moves, so a verifying client never sees an unsigned head.
-      if (options.signKey) signCommit(repo, commitId, options.signKey);
+      if (options.signKey) await signCommit(arbor, repo, commitId, options.signKey, context);
       repo.setRef(options.branch, commitId);
       return {
         commit: commitId,
@@ -162,11 +167,17 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
  * Runs the `label` waterfall once per directory, file and symlink (only when a plugin taps it),
  * and keeps what it returns as the metadata to commit. The file type cannot be changed.
  */
-async function labelTree(arbor: Arbor, scan: TreeScan, context: ReturnType<Arbor['context']>): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
+async function labelTree(
+  arbor: Arbor, scan: TreeScan, scope: Pick<LabelTarget, 'root' | 'request'>, context: ReturnType<Arbor['context']>,
+): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
   const files: MetadataOverride[] = [];
   const dirs: DirMeta[] = [];
+  const target = (relPath: string, type: number): LabelTarget => {
+    const treePath = displayPath(relPath);
+    return { path: runtimePath(treePath), treePath, type, ...scope };
+  };
   for (const dir of scan.dirs) {
-    const labeled = await arbor.hooks.label.promise(toMetadata(dir.meta), { path: displayPath(dir.relPath), type: S_IFDIR }, context);
+    const labeled = await arbor.hooks.label.promise(toMetadata(dir.meta), target(dir.relPath, S_IFDIR), context);
     dirs.push({ mode: S_IFDIR | (labeled.mode & PERMISSION_BITS), uid: labeled.uid, gid: labeled.gid, xattrs: xattrListFromRecord(labeled.xattrs) });
   }
   for (const file of scan.files) {
@@ -178,10 +189,16 @@ async function labelTree(arbor: Arbor, scan: TreeScan, context: ReturnType<Arbor
     }
     const type = stat.mode & S_IFMT;
     const onDisk = { mode: stat.mode, uid: stat.uid, gid: stat.gid, xattrs: treeXattrs(file.path, osPath(file.path)) };
-    const labeled = await arbor.hooks.label.promise(toMetadata(onDisk), { path: displayPath(file.relPath), type: type === S_IFLNK ? S_IFLNK : S_IFREG }, context);
+    const labeled = await arbor.hooks.label.promise(toMetadata(onDisk), target(file.relPath, type === S_IFLNK ? S_IFLNK : S_IFREG), context);
     files.push({ uid: labeled.uid, gid: labeled.gid, mode: labeled.mode, xattrs: xattrListFromRecord(labeled.xattrs) });
   }
   return { files, dirs };
+}
+
+/** Where a tree path lives once deployed: deploy copies usr/etc to etc, so it is labeled as /etc. */
+export function runtimePath(treePath: string): string {
+  if (treePath === '/usr/etc') return '/etc';
+  return treePath.startsWith('/usr/etc/') ? treePath.slice(4) : treePath;
 }
 
 function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {

@@ -45,3 +45,5 @@ export { writeFileObject, type FileObjectSource } from './FileObjectWriter';
 export { ObjectIndex } from './ObjectIndex';
 export { ObjectStaging } from './ObjectStaging';
 export { osPath, bytePathFromOs, displayPath, joinBytePath } from './BytePath';
+export { CanonicalWriter } from './CanonicalWriter';
+export { CanonicalReader } from './CanonicalReader';

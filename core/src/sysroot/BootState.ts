@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
-import type { Bootloader } from '../config/configSchema';
 import type { BootDeployment } from '../hooks';
 import type { Sysroot } from './Sysroot';
 
 /**
  * What the sysroot boots, read from the one place a swap changes (ARCHITECTURE.md §4):
  *
- *     boot/loader -> loader.<B>                  the live boot version B; entries inside
+ *     arbor/boot -> boot.<B>                     the live boot version B, renamed last by a swap
  *     arbor/boot.<B> -> boot.<B>.<S>             the live links, sub-version S
  *     arbor/boot.<B>.<S>/deployments.json        the boot order, as the bootloader got it
  *     arbor/boot.<B>.<S>/<stateroot>/<bootcsum>/<n> -> ../../../deploy/<stateroot>/deploy/<id>
@@ -25,21 +24,25 @@ export interface BootState {
   /** S: the live links' sub-version, 0 or 1. */
   subBootVersion: number;
   /** The bootloader the live configuration was written for. */
-  bootloader?: Bootloader;
+  bootloader?: string;
   /** The boot order; index 0 is the default deployment. */
   deployments: BootDeployment[];
 }
 
 export const BOOT_ORDER_FILE = 'deployments.json';
+/** `arbor/boot`: the core's record of the live boot version, on the root filesystem. */
+export const LIVE_BOOT_LINK = 'boot';
 
 export interface BootOrderRecord {
-  bootloader: Bootloader;
+  bootloader: string;
   deployments: BootDeployment[];
 }
 
 export function readBootState(sysroot: Sysroot): BootState {
-  const loaderLink = path.join(sysroot.bootDir, 'loader');
-  const loader = readVersionLink(loaderLink, /^loader\.([01])$/);
+  // Sysroots deployed before the record existed: the `bls` swap of boot/loader was the record.
+  const recordLink = path.join(sysroot.arborDir, LIVE_BOOT_LINK);
+  const loaderLink = fs.lstatSync(recordLink, { throwIfNoEntry: false }) ? recordLink : path.join(sysroot.bootDir, 'loader');
+  const loader = readVersionLink(loaderLink, /^(?:loader|boot)\.([01])$/);
   if (loader === undefined) return { live: false, bootVersion: 0, subBootVersion: 0, deployments: [] };
   const linksLink = path.join(sysroot.arborDir, `boot.${loader}`);
   const sub = readVersionLink(linksLink, new RegExp(`^boot\\.${loader}\\.([01])$`));

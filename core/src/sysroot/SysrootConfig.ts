@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import * as v from 'valibot';
-import { BootloaderSchema, strictObject } from '../config/configSchema';
+import { BootloaderSchema, RecordSchema, StorageSchema, strictObject } from '../config/configSchema';
 import { formatSchemaIssue } from '../config/formatSchemaIssue';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
@@ -13,6 +13,10 @@ import { writeFileAtomic } from './writeFileAtomic';
  */
 export const SysrootConfigSchema = strictObject({
   bootloader: BootloaderSchema,
+  /** Options for the bootloader writer, e.g. GRUB's mode. */
+  bootloaderOptions: v.optional(RecordSchema),
+  /** The storage strategy deploy and cleanup use; `hardlink` when absent. */
+  storage: v.optional(StorageSchema),
   /** The EFI system partition for systemd-boot; `SYSROOT/boot/efi` when absent. */
   esp: v.optional(v.pipe(v.string(), v.minLength(1))),
 });

@@ -82,6 +82,7 @@ function removeInactiveBootVersions(sysroot: Sysroot, state: BootState): string[
   if (!state.live) return [];
   const other = 1 - state.bootVersion;
   const candidates = [
+    // The inactive loader directory of BLS writers (it is theirs, but nothing else names it).
     path.join(sysroot.bootDir, `loader.${other}`),
     path.join(sysroot.arborDir, `boot.${other}`),
     path.join(sysroot.arborDir, `boot.${other}.0`),

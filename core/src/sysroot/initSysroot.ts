@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Bootloader } from '../config/configSchema';
+import type { Arbor } from '../Arbor';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { Repo } from '../store/Repo';
@@ -12,15 +12,21 @@ export interface InitSysrootOptions {
   sysroot: string;
   stateroot: string;
   /** From `--bootloader` or the config; recorded on first init. */
-  bootloader?: Bootloader;
+  bootloader?: string;
   esp?: string;
+  /** From the config's `storage`; recorded on first init (deploy and cleanup use it). */
+  storage?: string;
+  /** The plugins in force: the bootloader and storage names are checked against theirs. */
+  arbor?: Arbor;
+  /** Where the bootloader name came from, for the error that names it. */
+  bootloaderSource?: string;
 }
 
 export interface InitSysrootResult {
   sysroot: string;
   stateroot: string;
   repo: string;
-  bootloader: Bootloader;
+  bootloader: string;
   /** False when the sysroot existed and only the stateroot was added (or nothing). */
   created: boolean;
 }
@@ -34,6 +40,7 @@ export interface InitSysrootResult {
  */
 export async function initSysroot(options: InitSysrootOptions): Promise<InitSysrootResult> {
   const stateroot = checkStaterootName(options.stateroot);
+  if (options.bootloader) options.arbor?.bootloaders.assertKnown(options.bootloader, options.bootloaderSource ?? '--bootloader');
   const layout = Sysroot.layout(options.sysroot);
   fs.mkdirSync(layout.arbor, { recursive: true, mode: 0o755 });
   return withSysrootLock(layout.root, { purpose: 'sysroot init' }, async () => {
@@ -51,6 +58,7 @@ export async function initSysroot(options: InitSysrootOptions): Promise<InitSysr
     const config: SysrootConfig = existing ?? {
       bootloader: options.bootloader ?? DEFAULT_BOOTLOADER,
       ...(options.esp ? { esp: options.esp } : {}),
+      ...(options.storage ? { storage: options.storage } : {}),
     };
     if (!existing) writeSysrootConfig(layout.config, config);
     return { sysroot: layout.root, stateroot, repo: layout.repo, bootloader: config.bootloader, created: !existing };

@@ -1,4 +1,3 @@
-import type { Bootloader } from '../config/configSchema';
 import { readBootState } from './BootState';
 import { findBootedDeployment } from './findBootedDeployment';
 import { OriginFile } from './OriginFile';
@@ -29,7 +28,7 @@ export interface DeploymentStatus {
 
 export interface SysrootStatus {
   sysroot: string;
-  bootloader: Bootloader;
+  bootloader: string;
   /** The live boot version B, null before the first deploy. */
   bootVersion: number | null;
   /** The boot order, then the staged deployment if there is one. */

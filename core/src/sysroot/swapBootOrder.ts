@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Arbor } from '../Arbor';
 import type { HookContext } from '../HookContext';
 import { syncFilesystem } from '../fs/syncFilesystem';
-import { BOOT_ORDER_FILE, readBootState, type BootOrderRecord, type BootState } from './BootState';
+import { BOOT_ORDER_FILE, LIVE_BOOT_LINK, readBootState, type BootOrderRecord, type BootState } from './BootState';
 import { deploymentId, type BootableDeployment } from './Deployment';
 import { describeBootDeployments, sameBootEntries } from './describeBootDeployments';
 import type { Sysroot } from './Sysroot';
@@ -23,8 +23,11 @@ export interface SwapBootOrderOptions {
  * is written beside the live one, which nothing touches until the final rename; a crash at
  * any point before it leaves the old configuration booting, after it the new one.
  *
- * - When the entries change, B flips: links go to `arbor/boot.<B'>.0`, the `bootloader` hook
- *   writes into `boot/loader.<B'>`, and renaming the `boot/loader` symlink swaps both.
+ * - When the entries change, B flips: links go to `arbor/boot.<B'>.0`, then the sysroot's
+ *   bootloader writer writes its configuration for B' and makes it live (each writer says how,
+ *   and whether atomically), and last the core renames `arbor/boot -> boot.<B'>` over the old
+ *   record. A crash before the writer's swap boots the old order; between it and the record,
+ *   the new order boots and the next deploy or cleanup writes a fresh version from the record.
  * - When the entries would come out byte-identical (the same kernels, kargs and titles, e.g.
  *   a re-deploy of a commit), only the links change: S flips and `arbor/boot.<B>` is renamed.
  */
@@ -46,26 +49,22 @@ export async function swapBootOrder(options: SwapBootOrderOptions): Promise<Boot
   for (const sub of [0, 1]) fs.rmSync(path.join(sysroot.arborDir, `boot.${bootVersion}.${sub}`), { recursive: true, force: true });
   writeLinks(sysroot, bootVersion, 0, { bootloader, deployments });
   replaceSymlink(`boot.${bootVersion}.0`, path.join(sysroot.arborDir, `boot.${bootVersion}`));
-
-  const loaderDir = path.join(sysroot.bootDir, `loader.${bootVersion}`);
-  fs.rmSync(loaderDir, { recursive: true, force: true });
-  fs.mkdirSync(loaderDir, { recursive: true });
-  await arbor.hooks.bootloader.promise(
+  // The links every new entry's `arbor=` names must be on disk before a writer makes them live.
+  syncFilesystem(sysroot.arborDir);
+  await arbor.bootloaders.write(
     {
       sysroot: sysroot.path,
       bootloader,
       bootDir: sysroot.bootDir,
-      loaderDir,
+      esp: sysroot.espPath,
       bootVersion,
       deployments,
-      ...(bootloader === 'systemd-boot' ? { esp: sysroot.espPath } : {}),
+      options: sysroot.config.bootloaderOptions ?? {},
     },
     context,
   );
-  // Everything the new version needs must be on disk before the rename makes it live.
-  syncFilesystem(sysroot.arborDir);
-  syncFilesystem(sysroot.bootDir);
-  replaceSymlink(`loader.${bootVersion}`, path.join(sysroot.bootDir, 'loader'));
+  // The writer has made its configuration live; now the core's record follows it.
+  replaceSymlink(`boot.${bootVersion}`, path.join(sysroot.arborDir, LIVE_BOOT_LINK));
   return { live: true, bootVersion, subBootVersion: 0, bootloader, deployments };
 }
 

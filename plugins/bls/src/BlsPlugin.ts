@@ -1,20 +1,23 @@
-import { definePlugin } from '@arbor/core';
-import { writeBlsEntries } from './writeBlsEntries';
+import { definePlugin, writeBlsLoader } from '@arbor/core';
 
 export const PLUGIN_NAME = 'arbor:bls';
 
 /**
- * Taps `bootloader` to write BLS entries, which GRUB (blscfg), systemd-boot and other
- * BLS-reading bootloaders all boot from. With `bootloader: none` the sysroot has no
- * bootloader to read them, so nothing is written.
+ * The `bls` bootloader: Boot Loader Specification entries in SYSROOT/boot/loader/entries,
+ * which GRUB (blscfg), systemd-boot and other BLS-reading bootloaders boot from. The swap is
+ * one symlink rename, so it is atomic.
  */
 export const blsPlugin = definePlugin({
   name: PLUGIN_NAME,
   apply(arbor) {
-    arbor.hooks.bootloader.tapPromise(PLUGIN_NAME, async (request, context) => {
-      if (request.bootloader === 'none') return;
-      const written = writeBlsEntries(request);
-      context.logger.debug(`${PLUGIN_NAME}: wrote ${written.length} boot entries in ${request.loaderDir}/entries`);
+    arbor.bootloaders.register(PLUGIN_NAME, {
+      name: 'bls',
+      writes: ['boot/loader.<B>/entries/arbor-<K>.conf', 'boot/loader -> loader.<B>'],
+      atomic: true,
+      async write(request, context) {
+        const written = writeBlsLoader(request);
+        context.logger.debug(`${PLUGIN_NAME}: wrote ${written.length} boot entries in ${request.bootDir}/loader.${request.bootVersion}/entries`);
+      },
     });
   },
 });

@@ -1,10 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { ArborError, definePlugin, ED25519, ErrorCode, parsePublicKey, verifySignature, type VerifyRequest } from '@arbor/core';
+import { ArborError, definePlugin, ErrorCode, type VerifyRequest } from '@arbor/core';
+import { ED25519, parsePublicKey, readPrivateKey, sign, verifySignature } from './Ed25519Key';
 
 export const PLUGIN_NAME = 'arbor:ed25519';
 
 /**
- * Signature policy for remotes with ed25519 keys: the commit (before any of its tree is
+ * Ed25519 signatures, both ends. Signing: `--sign-key FILE` with an ed25519 PEM key (as
+ * `arbor key generate` writes) signs commits and summaries through the `sign` hook.
+ * Verification: the policy for remotes with ed25519 keys: the commit (before any of its tree is
  * fetched) and the summary must carry a valid signature by one of the remote's keys. A remote
  * added with `--no-verify`, or whose keys are of another scheme, is not this plugin's to judge;
  * pull itself warns about unverified remotes and refuses content no verifier vouched for.
@@ -12,6 +15,7 @@ export const PLUGIN_NAME = 'arbor:ed25519';
 export const ed25519Plugin = definePlugin({
   name: PLUGIN_NAME,
   apply(arbor) {
+    arbor.hooks.sign.for(ED25519).tapPromise(PLUGIN_NAME, async (request) => sign(request.data, readPrivateKey(request.key)));
     arbor.hooks.verify.tapPromise(PLUGIN_NAME, async (request) => {
       if (request.policy.noVerify) return;
       const keys = request.policy.keys

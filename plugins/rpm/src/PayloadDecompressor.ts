@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Readable, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { isArborError } from '@arbor/core/dist/errors/ArborError';
+import { isArborError } from '@arbor/core/errors';
 import { RpmErrorCode, rpmError } from './RpmError';
 import { zstdInWorker } from './ZstdWorkerDecoder';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 // Core's modules are imported one by one: its index loads the whole kernel (about 600 ms here),
 // which `arbor rpm info` and every compose worker would pay before reading a byte.
-import { ArborError } from '@arbor/core/dist/errors/ArborError';
+import { ArborError } from '@arbor/core/errors';
 
 /**
  * Error codes of the RPM reader and installer. They are part of the CLI contract (scripts

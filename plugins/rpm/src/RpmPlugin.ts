@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Scriptlet } from '@arbor/core';
-import { definePlugin } from '@arbor/core/dist/Plugin';
+import { definePlugin } from '@arbor/core/plugin';
 import { installPackage } from './installPackage';
 import { RpmInstallState } from './RpmInstallState';
 import type { RpmScripts } from './RpmScripts';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { silentLogger, type Logger } from '@arbor/core/dist/HookContext';
+import { silentLogger, type Logger } from '@arbor/core';
 import { InstallTree, treeRelativePath } from './InstallTree';
 import { PlacementPlan } from './PlacementPlan';
 import { RpmErrorCode, rpmError } from './RpmError';

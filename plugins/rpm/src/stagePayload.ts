@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { setXattr } from '@arbor/core/dist/fs/xattr';
+import { setXattr } from '@arbor/core';
 import { ByteReader } from './ByteReader';
 import { CpioReader, type CpioEntry } from './CpioReader';
 import { encodeFileCapability, SECURITY_CAPABILITY } from './FileCapability';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { ArborCommand } from '../ArborCommand';
 import { repoFlag } from '../RepoFlags';
@@ -8,6 +9,7 @@ export default class Commit extends ArborCommand<typeof Commit> {
   static override description = 'Owners, modes, symlinks, hardlinks and all xattrs are kept; device nodes, sockets and fifos are refused. The parent is the branch\'s current commit. Files hardlinked from a checkout of the same repo are not read again.';
   static override examples = [
     { description: 'Commit a tree', command: '<%= config.bin %> commit --repo /srv/repo --branch os/x86_64/stable --tree /tmp/rootfs --subject "v42"' },
+    { description: 'Labeled for SELinux', command: '<%= config.bin %> commit --repo /srv/repo --branch os/stable --tree ./rootfs --file-contexts ./rootfs/etc/selinux/targeted/contexts/files/file_contexts' },
     { description: 'With metadata', command: '<%= config.bin %> commit --repo /srv/repo --branch os/stable --tree ./rootfs --metadata version=42 --metadata builder=ci' },
   ];
 
@@ -18,7 +20,8 @@ export default class Commit extends ArborCommand<typeof Commit> {
     subject: Flags.string({ description: 'One-line subject' }),
     body: Flags.string({ description: 'Longer message' }),
     metadata: Flags.string({ description: 'KEY=VALUE recorded in the commit (repeatable)', multiple: true }),
-    'sign-key': Flags.string({ description: 'Sign the commit with this ed25519 private key (from `arbor key generate`)' }),
+    'sign-key': Flags.string({ description: 'Sign the commit with this key (a key file a signing plugin reads, e.g. from `arbor key generate`)' }),
+    'file-contexts': Flags.string({ description: 'Label every entry from this SELinux file_contexts (needs a labeling plugin such as selinux)' }),
   };
 
   async run(): Promise<CommitTreeResult> {
@@ -33,6 +36,7 @@ export default class Commit extends ArborCommand<typeof Commit> {
       body: this.flags.body,
       metadata,
       signKey: this.flags['sign-key'],
+      ...(this.flags['file-contexts'] ? { label: { fileContexts: path.resolve(this.flags['file-contexts']) } } : {}),
     });
     if (!this.jsonEnabled()) this.log(result.commit);
     return result;

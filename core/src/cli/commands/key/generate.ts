@@ -13,7 +13,8 @@ export default class KeyGenerate extends ArborCommand<typeof KeyGenerate> {
   };
 
   async run(): Promise<{ privateKey: string; publicKey: string; keyId: string }> {
-    const { generateKeyPair } = require('../../../signing/Ed25519Key.js') as typeof import('../../../signing/Ed25519Key.js');
+    // Moving to @arbor/plugin-ed25519's own commands; until then it is required from there.
+    const { generateKeyPair } = require('@arbor/plugin-ed25519') as { generateKeyPair(out: string): { privateKey: string; publicKey: string; keyId: string } };
     const result = generateKeyPair(this.flags.out);
     if (!this.jsonEnabled()) this.log(`wrote ${result.privateKey} and ${result.publicKey} (key ${result.keyId})`);
     return result;

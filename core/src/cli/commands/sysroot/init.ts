@@ -1,6 +1,5 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BootloaderSchema } from '../../../config/configSchema';
 import { ArborCommand } from '../../ArborCommand';
 import type { InitSysrootResult } from '../../../sysroot/initSysroot';
 
@@ -19,20 +18,22 @@ export default class SysrootInit extends ArborCommand<typeof SysrootInit> {
   static override flags = {
     stateroot: Flags.string({ description: 'Name of the stateroot (the OS install) to create', required: true }),
     bootloader: Flags.string({
-      description: 'The bootloader to write entries for (default: the config\'s, else bls)',
-      options: [...BootloaderSchema.options],
+      description: 'The bootloader writer, by the name its plugin registers: bls, grub, systemd-boot, none, ... (default: the config\'s, else bls)',
     }),
     esp: Flags.string({ description: 'The EFI system partition, for systemd-boot (default: SYSROOT/boot/efi)' }),
   };
 
   async run(): Promise<InitSysrootResult> {
-    const { config } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { initSysroot } = require('../../../sysroot/initSysroot.js') as typeof import('../../../sysroot/initSysroot.js');
     const result = await initSysroot({
       sysroot: this.args.sysroot,
       stateroot: this.flags.stateroot,
-      bootloader: (this.flags.bootloader as InitSysrootResult['bootloader'] | undefined) ?? config.config.bootloader,
+      bootloader: this.flags.bootloader ?? config.config.bootloader,
+      bootloaderSource: this.flags.bootloader ? '--bootloader' : config.filepath ?? 'the config',
       esp: this.flags.esp ?? config.config.esp,
+      storage: config.config.storage,
+      arbor,
     });
     if (!this.jsonEnabled()) {
       this.log(`${result.created ? 'Created' : 'Updated'} sysroot ${result.sysroot}: stateroot ${result.stateroot}, bootloader ${result.bootloader}`);

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError } from '../errors/ArborError';
-import { ErrorCode } from '../errors/codes';
-import type { Signature } from '../hooks';
+import { ArborError, ErrorCode, type Signature } from '@arbor/core';
 
 /**
  * Ed25519 keys as files: the private key as PKCS#8 PEM (mode 0600), the public key as SPKI PEM
@@ -84,12 +82,6 @@ export function sign(data: Buffer, privateKey: crypto.KeyObject): Signature {
 export function verifySignature(data: Buffer, signature: Signature, publicKey: crypto.KeyObject): boolean {
   if (signature.algorithm !== ED25519 || signature.signature.length !== 64) return false;
   return crypto.verify(null, data, publicKey, signature.signature);
-}
-
-/** Adds `signature` to a list, replacing an older one by the same key (re-signing is idempotent). */
-export function mergeSignature(existing: Signature[], signature: Signature): Signature[] {
-  const same = (old: Signature) => old.algorithm === signature.algorithm && old.keyId.equals(signature.keyId);
-  return [...existing.filter((old) => !same(old)), signature];
 }
 
 function parseKey(file: string, parse: (pem: string) => crypto.KeyObject, kind: string): crypto.KeyObject {
