@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SECTOR = 512;
+/** The root filesystem's label, which the test's GRUB searches for. */
+export const ROOT_LABEL = 'arbor-root';
 const MIB = 1 << 20;
 
 export interface BootDiskLayout {
@@ -31,7 +33,7 @@ export class BootDisk {
     fs.writeFileSync(file, '');
     fs.truncateSync(file, size);
     disk.writePartitionTable();
-    execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'arbor-root', '-E', `offset=${disk.rootOffset}`, file, `${layout.rootMiB}M`], { stdio: 'pipe' });
+    execFileSync('mkfs.ext4', ['-q', '-F', '-L', ROOT_LABEL, '-E', `offset=${disk.rootOffset}`, file, `${layout.rootMiB}M`], { stdio: 'pipe' });
     return disk;
   }
 

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import type { TestFile, TestPackage } from '../compose/TestRpmRepo';
-import type { DebianKernel } from './DebianKernel';
+import path from 'node:path';
+import { moduleLoadOrder, type TestKernel } from '../support/qemu';
+import { BOOT_MODULES } from './TestInitramfs';
 
 /**
  * The test OS's init (/usr/sbin/init, which /sbin/init reaches): it reports on the serial
@@ -16,6 +18,7 @@ import type { DebianKernel } from './DebianKernel';
  */
 export const OS_INIT = `#!/bin/sh
 export PATH=/usr/bin:/usr/sbin
+exec >/dev/ttyS0 2>&1
 mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
 . /usr/lib/os-release
@@ -72,7 +75,7 @@ export function basePackage(spec: OsVersionSpec): TestPackage {
       '/bin': { symlink: 'usr/bin' },
       '/sbin': { symlink: 'usr/sbin' },
       '/usr/sbin/init': { content: OS_INIT, mode: 0o755 },
-      '/usr/lib/os-release': `NAME="Arbor Boot Test"\nPRETTY_NAME="Arbor Boot Test ${spec.version}"\nID=arbor-boot-test\nVERSION="${spec.version}"\n`,
+      '/usr/lib/os-release': `NAME="Arbor Boot Test"\nPRETTY_NAME="Arbor Boot Test"\nID=arbor-boot-test\nVERSION="${spec.version}"\n`,
       '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\n',
       '/etc/group': 'root:x:0:\n',
       '/etc/arbor-test/marker': 'default marker\n',
@@ -83,13 +86,16 @@ export function basePackage(spec: OsVersionSpec): TestPackage {
   };
 }
 
-/** The kernel package: vmlinuz, the boot modules (loaded by path: no modules.dep) and the test initramfs. */
-export function kernelPackage(kernel: DebianKernel, initramfs: string): TestPackage {
-  const dir = `/usr/lib/modules/${kernel.kernelVersion}`;
+/**
+ * The kernel package: vmlinuz, the modules the boot needs (at their usual paths; the initramfs
+ * carries its own copies) and the test initramfs, all under usr/lib/modules/<kver>/.
+ */
+export function kernelPackage(kernel: TestKernel, initramfs: string): TestPackage {
+  const dir = `/usr/lib/modules/${kernel.version}`;
   const hostFiles: Record<string, string> = {
     [`${dir}/vmlinuz`]: kernel.vmlinuz,
     [`${dir}/initramfs.img`]: initramfs,
   };
-  for (const [name, relative] of kernel.modulePaths) hostFiles[`${dir}/${relative}`] = kernel.modules.get(name)!;
-  return { name: 'arbor-test-kernel', version: kernel.kernelVersion.replace(/-/g, '_'), hostFiles };
+  for (const relative of moduleLoadOrder(kernel.modulesDir, BOOT_MODULES)) hostFiles[`${dir}/${relative}`] = path.join(kernel.modulesDir, relative);
+  return { name: 'arbor-test-kernel', version: kernel.version.replace(/-/g, '_'), hostFiles };
 }

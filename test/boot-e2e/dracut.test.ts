@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, type ComposeTree } from '@arbor/core';
 import { dracutArgv, dracutPlugin, findTreeKernels } from '@arbor/plugin-dracut';
+import { testKernel } from '../support/qemu';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { REPO_ROOT } from '../support/runArbor';
 import { useTempDir, writeTree } from '../support/tempDir';
-import { fetchDebianKernel } from './DebianKernel';
 import { PREPARE_ROOT } from './TestInitramfs';
 
 function composeOf(tree: string): ComposeTree {
@@ -60,7 +60,7 @@ describe('the dracut plugin (compose makes the initramfs with the tree\'s own dr
     requireRoot(this);
     requireTool(this, 'bwrap', 'lsinitrd', 'apt-get', 'dpkg-deb', 'depmod');
     if (!fs.existsSync('/usr/lib/dracut/dracut-init.sh')) this.skip();
-    const kernel = fetchDebianKernel();
+    const kernel = testKernel();
     // A tree with dracut in it: the host's /usr (dracut-core, bash, kmod, cpio), hardlinked,
     // plus the Debian kernel's modules, arbor-prepare-root and the 90arbor module, as packages
     // would install them.
@@ -70,10 +70,10 @@ describe('the dracut plugin (compose makes the initramfs with the tree\'s own dr
     for (const [link, target] of [['bin', 'usr/bin'], ['sbin', 'usr/sbin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64']]) fs.symlinkSync(target!, path.join(tree, link!));
     fs.mkdirSync(path.join(tree, 'etc'));
     for (const file of ['passwd', 'group', 'ld.so.cache']) fs.copyFileSync(path.join('/etc', file), path.join(tree, 'etc', file));
-    const modules = path.join(tree, 'usr', 'lib', 'modules', kernel.kernelVersion);
+    const modules = path.join(tree, 'usr', 'lib', 'modules', kernel.version);
     fs.rmSync(modules, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(modules), { recursive: true });
-    execFileSync('cp', ['-al', path.dirname(path.dirname(kernel.modules.get('ext4')!)).replace(/\/kernel\/fs$/, ''), modules]);
+    execFileSync('cp', ['-al', kernel.modulesDir, modules]);
     fs.copyFileSync(kernel.vmlinuz, path.join(modules, 'vmlinuz'));
     fs.mkdirSync(path.join(tree, 'usr', 'lib', 'arbor'), { recursive: true });
     fs.copyFileSync(PREPARE_ROOT, path.join(tree, 'usr', 'lib', 'arbor', 'arbor-prepare-root'));

@@ -124,15 +124,21 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     assert.equal(run.stdout, 'marker of v2\n');
   });
 
-  it('lets `arbor status` inside the new root mark the deployment it booted, found by matching /', function () {
-    const mnt = path.join(scratch, 'mnt');
-    // The booted system, as far as Node can see: the new root as /, with the host's /usr for node.
-    const inside = (sysrootArg: string) => [
+  /**
+   * A command run on the booted system, as far as Node can see: the new root as /, with the
+   * host's /usr (for node itself) over the deployment's.
+   */
+  function inside(mnt: string, ...args: string[]): string {
+    return [
       'bwrap', '--bind', mnt, '/', '--ro-bind', '/usr', '/usr', '--ro-bind', '/usr/lib64', '/lib64', '--ro-bind', '/usr/lib', '/lib', '--unsetenv', 'NODE_EXTRA_CA_CERTS',
       '--ro-bind', REPO_ROOT, REPO_ROOT, '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-      '/usr/bin/node', ARBOR_BIN, 'status', '--sysroot', sysrootArg, '--json',
+      '/usr/bin/node', ARBOR_BIN, ...args,
     ].join(' ');
-    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[1]}`, `${inside('/')}\necho ---\n${inside('/sysroot')}`);
+  }
+
+  it('lets `arbor status` inside the new root mark the deployment it booted, found by matching /', function () {
+    const mnt = path.join(scratch, 'mnt');
+    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[1]}`, `${inside(mnt, 'status', '--sysroot', '/', '--json')}\necho ---\n${inside(mnt, 'status', '--sysroot', '/sysroot', '--json')}`);
     assert.equal(run.status, 0, run.stderr);
     for (const json of run.stdout.split('---\n')) {
       const status = JSON.parse(json) as { deployments: { path: string; booted: boolean; default: boolean }[] };
@@ -144,6 +150,23 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     // On the host, no deployment is `/`.
     const host = JSON.parse(arborOk('status', '--sysroot', sysroot.root, '--json')) as { deployments: { booted: boolean }[] };
     assert.deepEqual(host.deployments.map((deployment) => deployment.booted), [false, false]);
+  });
+
+  it('lets a staged deploy finalize on the booted system, merging the /etc of the deployment that booted', function () {
+    const mnt = path.join(scratch, 'mnt');
+    const status = JSON.parse(arborOk('status', '--sysroot', sysroot.root, '--json')) as { deployments: { commit: string }[] };
+    const v2 = status.deployments[0]!.commit;
+    // Booted: v1 (the rollback entry). The admin edits /etc on the running system, then stages
+    // v2 again and the shutdown unit's command finalizes it.
+    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[1]}`, [
+      `echo "edited on the running v1" > "${mnt}/etc/marker"`,
+      inside(mnt, 'deploy', v2, '--stage', '--sysroot', '/'),
+      inside(mnt, 'finalize', '--sysroot', '/', '--json'),
+    ].join('\n'));
+    assert.equal(run.status, 0, run.stderr);
+    const after = JSON.parse(arborOk('status', '--sysroot', sysroot.root, '--json')) as { deployments: { commit: string; serial: number; path: string }[] };
+    assert.deepEqual(after.deployments.map((deployment) => `${deployment.commit}.${deployment.serial}`), [`${v2}.1`, sysroot.deployments[0], sysroot.deployments[1]]);
+    assert.equal(fs.readFileSync(path.join(after.deployments[0]!.path, 'etc', 'marker'), 'utf8'), 'edited on the running v1\n');
   });
 
   it('stops with one line when arbor= is missing or malformed', function () {
