@@ -104,7 +104,9 @@ describe('booting a composed OS under qemu (OVMF, TCG): deploy, upgrade, rollbac
 
   after(async function () {
     await build?.stop();
-    if (timings.count) console.log(`\n${timings.format(`      qemu boots (TCG; budget ${QEMU_BUDGET_SECONDS} s)`)}\n`);
+    // The load average says how much of the CPU qemu got: TCG time grows with it on a shared machine.
+    const load = `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`;
+    if (timings.count) console.log(`\n${timings.format(`      qemu boots (TCG, ${load}; budget ${QEMU_BUDGET_SECONDS} s)`)}\n`);
     if (work && !process.env.ARBOR_KEEP_BOOT_WORK) fs.rmSync(work, { recursive: true, force: true });
     else if (work) console.log(`      boot work kept in ${work}`);
   });
