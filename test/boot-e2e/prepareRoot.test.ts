@@ -52,7 +52,7 @@ interface PrepareRun {
  * mounted at `mnt` as an initramfs would have mounted the root, then `after` (shell) in the
  * same namespace to look at what it built.
  */
-function prepareRoot(dir: string, sysroot: string, cmdline: string, after = ''): PrepareRun {
+function prepareRoot(dir: string, sysroot: string, cmdline: string, after = '', shell = 'busybox sh'): PrepareRun {
   const mnt = path.join(dir, 'mnt');
   const newroot = path.join(dir, 'newroot');
   fs.mkdirSync(mnt, { recursive: true });
@@ -60,7 +60,7 @@ function prepareRoot(dir: string, sysroot: string, cmdline: string, after = ''):
   const script = [
     'set -e',
     `mount --bind "${sysroot}" "${mnt}"`,
-    `ARBOR_CMDLINE="${dir}/cmdline" ARBOR_NEWROOT="${newroot}" busybox sh "${PREPARE_ROOT}" "${mnt}" || exit $?`,
+    `ARBOR_CMDLINE="${dir}/cmdline" ARBOR_NEWROOT="${newroot}" ${shell} "${PREPARE_ROOT}" "${mnt}" || exit $?`,
     after,
   ].join('\n');
   const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8' });
@@ -116,6 +116,13 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     ].sort());
     assert.deepEqual(rest.slice(-2), ['usr-read-only', 'sysroot/arbor']);
     assert.equal(fs.readFileSync(path.join(sysroot.root, 'arbor/deploy/os/var/counter'), 'utf8'), 'counted\n');
+  });
+
+  it('runs the same under dash, a POSIX sh without busybox\'s extensions', function () {
+    requireTool(this, 'dash');
+    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[0]}`, `cat "${scratch}/mnt/etc/marker"`, 'dash');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'marker of v2\n');
   });
 
   it('accepts arbor=/arbor/deploy/<stateroot>/deploy/<commit>.<serial> as well', function () {
