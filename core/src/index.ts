@@ -27,5 +27,4 @@ export { syncFilesystem } from './fs/syncFilesystem';
 export { FsBatch, type FsBatchFailure } from './fs/FsBatch';
 export { runInTree, treeHasProgram, type SandboxRun, type SandboxResult } from './compose/TreeSandbox';
 export { loadTreefile, TreefileSchema, type Treefile, type LoadedTreefile } from './compose/Treefile';
-export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from './compose/rpmvercmp';
-export { runScriptlets } from './compose/ScriptletRunner';
+export { ComposeMetadataKey, composedPackage, type ComposedPackage } from './compose/ComposeInputs';

@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, BootEntry } from '@arbor/core';
-import { commitTree } from '@arbor/core/dist/store/commitTree';
-import { Repo } from '@arbor/core/dist/store/Repo';
+import { commitTree } from '@arbor/core/store';
+import { Repo } from '@arbor/core/store';
 import { runArbor, type ArborRun } from '../support/runArbor';
 import { writeTree } from '../support/tempDir';
 

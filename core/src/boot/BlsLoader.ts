@@ -35,7 +35,7 @@ const NO_SYMLINKS = new Set(['EPERM', 'ENOSYS', 'EOPNOTSUPP', 'ENOTSUP']);
  *
  * - **symlink swap**, where /boot has symlinks: the entries go in `boot/loader.<B>/entries`
  *   and a new `boot/loader -> loader.<B>` symlink is renamed over the old one
- *   (ARCHITECTURE.md §4); a crash before the rename boots the old entries, after it the new.
+ *   (docs/sysroot.md); a crash before the rename boots the old entries, after it the new.
  * - **renames alone**, where /boot is FAT (no symlinks; found by a probe, or because
  *   `boot/loader` is already a real directory): `replaceEntrySet` writes the new set beside
  *   the old one in `boot/loader/entries` under content-named ids, then removes the old set.

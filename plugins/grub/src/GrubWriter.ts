@@ -16,8 +16,9 @@ import { probeGrubMode } from './probeGrubMode';
 export class GrubWriter implements BootloaderWriter {
   readonly name = 'grub';
   readonly writes = [
-    'generated mode: boot/grub/grub.cfg (boot/grub2/ on Fedora), the "### BEGIN arbor ###" section',
-    'bls mode: boot/loader.<B>/entries/arbor-<K>.conf, boot/loader -> loader.<B>, grubenv beside grub.cfg',
+    'boot/grub/grub.cfg (generated mode; boot/grub2/ on Fedora): the "### BEGIN arbor ###" section',
+    'boot/loader/entries/*.conf (bls mode, as the bls writer)',
+    'boot/grub2/grubenv (bls mode): saved_entry',
   ];
   readonly atomic = true;
 

@@ -1,10 +1,8 @@
-import { ArborError } from '../errors/ArborError';
-import { ErrorCode } from '../errors/codes';
-import { Repo } from '../store/Repo';
-import { ComposeMetadataKey, type ComposedPackage } from './ComposeInputs';
+import { ArborError, ComposeMetadataKey, ErrorCode, type ComposedPackage } from '@arbor/core';
+import { Repo } from '@arbor/core/store';
 import { compareEvr } from './rpmvercmp';
 
-/** A package as `arbor db list` prints it (CLI.md). */
+/** A package as `arbor db list` prints it (docs/command-contract.md). */
 export interface DbPackage {
   name: string;
   epoch: number;
@@ -22,7 +20,7 @@ export interface DbChange {
   to: string;
 }
 
-/** `arbor db diff` (CLI.md): added and removed packages, and version changes either way. */
+/** `arbor db diff` (docs/command-contract.md): added and removed packages, and version changes either way. */
 export interface DbDiff {
   added: DbPackage[];
   removed: DbPackage[];

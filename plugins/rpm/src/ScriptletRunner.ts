@@ -1,8 +1,5 @@
-import { ArborError } from '../errors/ArborError';
-import { ErrorCode } from '../errors/codes';
-import type { HookContext } from '../HookContext';
-import type { Scriptlet } from '../hooks';
-import { runInTree, treeHasProgram } from './TreeSandbox';
+import { ArborError, ErrorCode, runInTree, treeHasProgram, type HookContext } from '@arbor/core';
+import type { Scriptlet } from './RpmScriptlet';
 
 /** Where the script body is placed inside the sandbox (rpm also runs a temp file: `$0` is a path). */
 const SCRIPT_PATH = '/tmp/arbor-scriptlet';
