@@ -11,7 +11,7 @@ import { useTempDir, writeTree } from '../support/tempDir';
 import { PREPARE_ROOT } from './TestInitramfs';
 
 function composeOf(tree: string): ComposeTree {
-  return { tree, treefile: {}, treefileDir: tree, installed: [] };
+  return { tree, treefile: {}, treefileDir: tree, installed: [], state: {} };
 }
 
 async function postprocess(tree: string, options: { args?: string[] } = {}): Promise<string[]> {
