@@ -44,6 +44,10 @@ describe('the dracut plugin (compose makes the initramfs with the tree\'s own dr
       ['/usr/bin/dracut', '--no-hostonly', '--reproducible', '--tmpdir', '/tmp', '--force', '--zstd', '--kver', '6.1.0-b', '/x.img']);
   });
 
+  it('refuses an unknown option, suggesting the known one', function () {
+    assert.throws(() => dracutPlugin({ argz: ['--zstd'] } as never), /Unknown key "argz" in options of arbor:dracut; did you mean "args"\?/);
+  });
+
   it('leaves a tree alone when its kernel has an initramfs, and warns when the tree has no dracut to make one', async function () {
     const shipped = temp();
     writeTree(shipped, { 'usr/lib/modules/6.1.0/vmlinuz': 'k', 'usr/lib/modules/6.1.0/initramfs.img': 'shipped' });

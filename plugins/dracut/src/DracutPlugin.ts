@@ -4,7 +4,7 @@ import { DRACUT_PATHS, runTreeDracut } from './runTreeDracut';
 
 export const PLUGIN_NAME = 'arbor:dracut';
 
-const DracutOptions = v.object({
+const DracutOptions = v.strictObject({
   /** Extra dracut arguments, e.g. `["--add", "arbor"]` or `["--zstd"]`. */
   args: v.optional(v.array(v.string()), []),
 });
