@@ -1,32 +1,26 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { DeploymentRef } from '../hooks';
-import { Kargs } from './Kargs';
 import type { Sysroot } from './Sysroot';
 
 /**
- * The deployment this machine booted, when the sysroot is the running system's (`/`): the
- * kernel command line's `arbor=/arbor/boot.<B>/...` link resolves to it, as the initramfs
- * resolved it at boot. On any other sysroot (an image being prepared, a test), none is.
+ * The deployment this machine booted: the one whose directory is `/`. arbor-prepare-root makes
+ * a bind mount of the deployment the root, and a bind mount shows its source's device and
+ * inode, so `/` and the deployment directory stat the same (ostree matches them the same
+ * way). The kernel command line is not used: its arbor= link names a boot version that later
+ * deploys rewrite, while `/` stays the tree that booted. On a sysroot that is not the running
+ * system's (an image being prepared, a test) no deployment is `/`, so none is booted.
  */
 export function findBootedDeployment<T extends DeploymentRef>(sysroot: Sysroot, candidates: readonly T[]): T | undefined {
-  if (sysroot.path !== '/') return undefined;
-  let link: string | undefined;
+  let root: fs.BigIntStats;
   try {
-    link = Kargs.parse(fs.readFileSync('/proc/cmdline', 'utf8')).get('arbor');
-  } catch {
-    return undefined;
-  }
-  if (!link) return undefined;
-  let target: string;
-  try {
-    target = fs.realpathSync(path.join(sysroot.path, link));
+    root = fs.statSync('/', { bigint: true });
   } catch {
     return undefined;
   }
   return candidates.find((candidate) => {
     try {
-      return fs.realpathSync(sysroot.deploymentPath(candidate)) === target;
+      const stat = fs.statSync(sysroot.deploymentPath(candidate), { bigint: true });
+      return stat.isDirectory() && stat.dev === root.dev && stat.ino === root.ino;
     } catch {
       return false;
     }

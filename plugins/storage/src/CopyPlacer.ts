@@ -3,7 +3,6 @@ import {
   isSymlinkMode,
   osPath,
   readFileContent,
-  setXattr,
   streamFileContent,
   ArborError,
   ErrorCode,
@@ -11,6 +10,7 @@ import {
   type Repo,
 } from '@arbor/core';
 import type { FilePlacer } from './FilePlacer';
+import type { XattrWriter } from './XattrWriter';
 
 const isRoot = process.getuid?.() === 0;
 /** Archive objects up to this size are decompressed in memory; larger ones are streamed. */
@@ -33,7 +33,7 @@ export class CopyPlacer implements FilePlacer {
   /** Set once the filesystem refused a clone: the rest are plain copies, and the result says so. */
   private reflinkRefused = false;
 
-  constructor(private readonly repo: Repo, private readonly options: { reflink: boolean }) {}
+  constructor(private readonly repo: Repo, private readonly options: { reflink: boolean; xattrs: XattrWriter }) {}
 
   /** What was actually done: `reflink` only while every file was cloned. */
   get strategy(): string {
@@ -59,7 +59,7 @@ export class CopyPlacer implements FilePlacer {
     if (isSymlinkMode(meta.mode)) {
       fs.symlinkSync(Buffer.from(meta.target, 'latin1'), target);
       if (isRoot) fs.lchownSync(target, meta.uid, meta.gid);
-      applyXattrs(target, meta);
+      this.options.xattrs.write(target, meta.xattrs);
       fs.lutimesSync(target, 0, 0);
     } else {
       let fd: number;
@@ -80,7 +80,7 @@ export class CopyPlacer implements FilePlacer {
       try {
         if (isRoot) fs.fchownSync(fd, meta.uid, meta.gid);
         fs.fchmodSync(fd, meta.mode & 0o7777);
-        applyXattrs(target, meta);
+        this.options.xattrs.write(target, meta.xattrs);
         fs.futimesSync(fd, 0, 0);
       } finally {
         fs.closeSync(fd);
@@ -113,11 +113,6 @@ function isCloneRefusal(error: unknown): boolean {
   return ['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
-function applyXattrs(target: string | Buffer, meta: FileMeta): void {
-  for (const [name, value] of meta.xattrs) {
-    if (isRoot || name.startsWith('user.')) setXattr(target, name, value);
-  }
-}
 
 /** Streams a large archive object into fd, verifying BLAKE3(header || content) == id. */
 function writeArchiveContent(repo: Repo, id: string, meta: FileMeta, fd: number): void {

@@ -3,6 +3,7 @@ import { definePlugin, v, type CheckoutRequest, type CheckoutResult, type HookCo
 import { CopyPlacer } from './CopyPlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
 import { TreeWriter } from './TreeWriter';
+import { XattrWriter } from './XattrWriter';
 
 export const PLUGIN_NAME = 'arbor:storage';
 export const STRATEGIES = ['hardlink', 'reflink', 'copy'] as const;
@@ -28,9 +29,10 @@ export const storagePlugin = definePlugin<StorageOptions>({
   apply(arbor, options) {
     arbor.hooks.checkout.tapPromise(PLUGIN_NAME, async (request: CheckoutRequest, context: HookContext): Promise<CheckoutResult | undefined> => {
       if (!(STRATEGIES as readonly string[]).includes(request.strategy)) return undefined;
-      const copy = new CopyPlacer(request.repo, { reflink: request.strategy === 'reflink' });
+      const xattrs = new XattrWriter();
+      const copy = new CopyPlacer(request.repo, { reflink: request.strategy === 'reflink', xattrs });
       const placer = request.strategy === 'hardlink' ? HardlinkPlacer.create(request.repo, copy, options, context.logger) : copy;
-      return await new TreeWriter(request, placer, context).run();
+      return await new TreeWriter(request, placer, context, xattrs).run();
     });
     // The three strategies make plain directory trees, so removing one is a recursive delete
     // that never follows symlinks (rm(2) semantics: a link is removed, not its target).

@@ -8,7 +8,6 @@ import {
   displayPath,
   joinBytePath,
   osPath,
-  setXattr,
   type CheckoutRequest,
   type CheckoutResult,
   type DirTree,
@@ -18,6 +17,7 @@ import {
 import type { FilePlacer } from './FilePlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
 import { MKDIR, OWN, linkInBatches } from './BatchedLinker';
+import { XattrWriter } from './XattrWriter';
 
 interface DirNode {
   /** Destination, as a latin1 byte string. */
@@ -48,7 +48,12 @@ export class TreeWriter {
   /** Set when the batches already gave every directory but DEST its owner and mode. */
   private ownedBelowRoot = false;
 
-  constructor(private readonly request: CheckoutRequest, private readonly placer: FilePlacer, private readonly context: HookContext) {
+  constructor(
+    private readonly request: CheckoutRequest,
+    private readonly placer: FilePlacer,
+    private readonly context: HookContext,
+    private readonly xattrs = new XattrWriter(),
+  ) {
     this.repo = request.repo;
   }
 
@@ -90,6 +95,7 @@ export class TreeWriter {
     } finally {
       progress?.done();
     }
+    this.xattrs.report(this.context.logger, this.request.dest);
     return { strategy: this.placer.strategy, files, directories: nodes.length, copied };
   }
 
@@ -173,9 +179,7 @@ export class TreeWriter {
       const node = nodes[index]!;
       if (node.existed) continue;
       const meta = this.repo.readDirMeta(node.meta);
-      for (const [name, value] of meta.xattrs) {
-        if (isRoot || name.startsWith('user.')) setXattr(osPath(node.dest), name, value);
-      }
+      this.xattrs.write(osPath(node.dest), meta.xattrs);
       if (index > 0 && this.ownedBelowRoot) continue;
       ops.chownChmod(node.dest, isRoot ? meta.uid : -1, isRoot ? meta.gid : -1, meta.mode & 0o7777);
       opNodes.push(node);
@@ -189,9 +193,7 @@ export class TreeWriter {
     const target = osPath(dest);
     if (isRoot) fs.lchownSync(target, meta.uid, meta.gid);
     fs.chmodSync(target, meta.mode & 0o7777);
-    for (const [name, value] of meta.xattrs) {
-      if (isRoot || name.startsWith('user.')) setXattr(target, name, value);
-    }
+    this.xattrs.write(target, meta.xattrs);
   }
 }
 

@@ -72,5 +72,23 @@ function cachedKernel(root: string): TestKernel | undefined {
   const versions = fs.readdirSync(root).filter((name) => !name.startsWith('.') && fs.existsSync(path.join(root, name, 'vmlinuz'))).sort();
   const version = versions.at(-1);
   if (!version) return undefined;
-  return { version, vmlinuz: path.join(root, version, 'vmlinuz'), modulesDir: path.join(root, version, 'modules') };
+  const modulesDir = path.join(root, version, 'modules');
+  ensureModulesDep(root, version, modulesDir);
+  return { version, vmlinuz: path.join(root, version, 'vmlinuz'), modulesDir };
+}
+
+/**
+ * The Debian package ships no modules.dep (its postinst runs depmod), so it is made here once:
+ * depmod -b wants BASE/lib/modules/<version>, which a link to the cached directory gives it.
+ */
+function ensureModulesDep(root: string, version: string, modulesDir: string): void {
+  if (fs.existsSync(path.join(modulesDir, 'modules.dep'))) return;
+  const base = fs.mkdtempSync(path.join(root, '.depmod-'));
+  try {
+    fs.mkdirSync(path.join(base, 'lib', 'modules'), { recursive: true });
+    fs.symlinkSync(modulesDir, path.join(base, 'lib', 'modules', version));
+    execFileSync('depmod', ['-b', base, version]);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
 }
