@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveConfig } from '@arbor/core';
+import { useTempDir } from '../support/tempDir';
+
+/** The presets this repository ships resolve, in order, to the plugins docs/presets.md lists. */
+describe('the shipped presets', () => {
+  const tmp = useTempDir('arbor-presets-');
+  const DEFAULT = ['storage', 'file', 'http', 'ed25519', 'etc-merge', 'bls'];
+
+  async function resolve(config: Record<string, unknown>) {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'arbor.config.json'), JSON.stringify(config));
+    const resolved = await resolveConfig({ cwd: dir });
+    return resolved.plugins.map((entry) => ({ name: entry.reference, options: entry.options }));
+  }
+
+  const names = (plugins: { name: string }[]) => plugins.map((plugin) => plugin.name);
+
+  it('default: storage, transports, ed25519, the /etc merge and BLS entries', async () => {
+    assert.deepEqual(names(await resolve({})), DEFAULT);
+  });
+
+  it('fedora: default, then RPM composing, SELinux, dracut and GRUB in BLS mode', async () => {
+    const plugins = await resolve({ preset: 'fedora' });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'selinux', 'dracut', 'grub']);
+    assert.deepEqual(plugins.at(-1)!.options, { mode: 'bls' });
+  });
+
+  it('grub-generated: a generated grub.cfg and no SELinux', async () => {
+    const plugins = await resolve({ preset: 'grub-generated' });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'grub']);
+    assert.deepEqual(plugins.at(-1)!.options, { mode: 'generated' });
+  });
+
+  it('fedora-systemd-boot: fedora with systemd-boot in GRUB\'s place and one option overridden', async () => {
+    const plugins = await resolve({ preset: 'fedora-systemd-boot' });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'selinux', 'dracut', 'systemd-boot']);
+    assert.deepEqual(plugins.at(-1)!.options, { bootCounting: 3 });
+    assert.deepEqual(plugins[0]!.options, { fallbackToCopy: false });
+  });
+
+  it('a user config takes a preset and replaces one plugin', async () => {
+    const plugins = await resolve({ preset: 'fedora', replace: { grub: ['systemd-boot', {}] } });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'selinux', 'dracut', 'systemd-boot']);
+  });
+});
