@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { addRemote } from '@arbor/core/dist/remote/RemoteConfig';
 import { Repo } from '@arbor/core/dist/store';
 import { ARBOR_BIN } from '../support/runArbor';
-import { requireTool } from '../support/requireTool';
+import { requireRoot, requireTool } from '../support/requireTool';
 import { arbor, arborAsync, makeSourceRepo, makeTree, type SourceRepo } from '../replication/replicationFixture';
 import { ForgingServer, forgedFileObject, zstdRleBomb } from './ForgingServer';
 import { measuredArbor } from './measuredRun';
@@ -122,6 +122,29 @@ describe('pulling from a server that lies about sizes', function () {
       assert.deepEqual(server.paths.filter((request) => request.endsWith('.filez')), [], 'nothing was downloaded');
     } finally {
       await server.stop();
+    }
+  });
+
+  it('names the object and the path when the disk fills, and checks free space up front', async function () {
+    requireRoot(this);
+    const mount = path.join(dir, 'small-disk');
+    fs.mkdirSync(mount);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', mount]);
+    if (mounted.status !== 0) this.skip();
+    const server = new ForgingServer(source.repo);
+    try {
+      const url = await server.start();
+      const repo = path.join(mount, 'repo');
+      Repo.init(repo, { mode: 'bare' });
+      addRemote(repo, { name: 'bad', url, verifyKeyFile: source.pub });
+      const early = await arborAsync(['pull', '--repo', repo, 'bad', 'os/main', '--config', config]);
+      assert.match(early.stderr, /^Error: Pull from remote bad needs more than 1\d\.\d MiB of temp space in .* \[ARBOR_PULL_TEMP_LIMIT\]/m);
+      const full = await arborAsync(['pull', '--repo', repo, 'bad', 'os/main', '--config', config, '--max-temp-size', '1T']);
+      assert.equal(full.status, 1);
+      assert.match(full.stderr.replace(/^Fetching.*\n/m, '').trim(), /^Error: (Object [0-9a-f]{64}\.filez from remote bad|Pull of os\/main from remote bad into .*): cannot stage it: no space left on the device \((writing in|\w+) \/.*\), ENOSPC \[ARBOR_PULL_STAGING_FAILED\]/);
+    } finally {
+      await server.stop();
+      spawnSync('umount', ['-l', mount]);
     }
   });
 

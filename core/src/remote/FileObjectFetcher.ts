@@ -9,6 +9,7 @@ import type { IngestRequest } from './ingestFileObject';
 import type { PullStaging } from './PullStaging';
 import { DEFAULT_LIMITS } from './RemoteRepo';
 import type { SizeIndex } from './SizeIndex';
+import { stagingError } from './stagingError';
 import { streamFileObject } from './streamFileObject';
 import type { TempBudget } from './TempBudget';
 
@@ -60,7 +61,8 @@ export class FileObjectFetcher {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.fetchOnce(id);
-      } catch (error) {
+      } catch (caught) {
+        const error = stagingError(caught, `Object ${id}.filez from ${this.options.source}`, this.options.staging.dir);
         if (attempt >= BODY_ATTEMPTS || !TRANSIENT.has((error as ArborError).code) || this.options.signal?.aborted) throw error;
       }
     }

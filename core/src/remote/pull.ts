@@ -21,6 +21,7 @@ import { PullStaging } from './PullStaging';
 import { readRemote, type Remote } from './RemoteConfig';
 import { RemoteRepo, type FetchedCommit } from './RemoteRepo';
 import { sizeIndexPath, type SizeIndex } from './SizeIndex';
+import { stagingError } from './stagingError';
 import { TempBudget } from './TempBudget';
 import { TreeWalker } from './TreeWalker';
 
@@ -178,6 +179,8 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
       },
       estimate,
     };
+  } catch (error) {
+    throw stagingError(error, `Pull of ${ref} from remote ${remote.name} into ${repo.path}`);
   } finally {
     lock.release();
     await transport?.close();
