@@ -22,3 +22,34 @@ describe('fuzzing the parsers (a short run of each target)', function () {
     });
   }
 });
+
+describe('the fuzz harness itself', function () {
+  this.timeout(60_000);
+  before(() => {
+    process.env.ARBOR_FUZZ_SELFTEST = '1';
+  });
+  after(() => {
+    delete process.env.ARBOR_FUZZ_SELFTEST;
+  });
+
+  it('reports an input that throws something other than an ArborError, with the input', async () => {
+    const result = await runFuzz({ target: 'planted-crash', seconds: 10, seed: 1 });
+    const crash = result.findings.find((finding) => finding.kind === 'crash');
+    assert.ok(crash, 'the planted crash was found');
+    assert.match(crash.message, /TypeError: planted: not an ArborError/);
+    assert.ok(crash.input.includes(0xff), 'the saved input triggers it');
+  });
+
+  it('reports an input that hangs, and stops the run', async () => {
+    const result = await runFuzz({ target: 'planted-hang', seconds: 20, seed: 1, hangMs: 1_000 });
+    assert.deepEqual(result.findings.map((finding) => finding.kind), ['hang']);
+    assert.ok(result.findings[0]!.input.length > 4);
+    assert.ok(result.seconds < 10, `took ${result.seconds} s`);
+  });
+
+  it('reports an input that exhausts the heap', async () => {
+    const result = await runFuzz({ target: 'planted-memory', seconds: 20, seed: 1, heapMb: 64, hangMs: 15_000 });
+    assert.equal(result.findings[0]?.kind, 'memory', JSON.stringify(result.findings.map((finding) => finding.message)));
+    assert.ok(result.findings[0]!.input.length > 4);
+  });
+});

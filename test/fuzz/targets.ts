@@ -162,6 +162,39 @@ export const TARGETS: FuzzTarget[] = [
   },
 ];
 
+/**
+ * Targets with planted faults, present only when ARBOR_FUZZ_SELFTEST is set: the harness's own
+ * test (fuzz.test.ts) checks that it reports a crash, a hang and a blown heap.
+ */
+const PLANTED: FuzzTarget[] = [
+  {
+    name: 'planted-crash',
+    seeds: async () => [Buffer.from('seed')],
+    run(input) {
+      if (input.includes(0xff)) throw new TypeError('planted: not an ArborError');
+    },
+    covers: ['fuzz/targets'],
+  },
+  {
+    name: 'planted-hang',
+    seeds: async () => [Buffer.from('seed')],
+    run(input) {
+      while (input.length > 4) void 0;
+    },
+    covers: ['fuzz/targets'],
+  },
+  {
+    name: 'planted-memory',
+    seeds: async () => [Buffer.from('seed')],
+    run(input) {
+      const hoard: number[][] = [];
+      while (input.length > 4) hoard.push(new Array(1 << 16).fill(input.length));
+    },
+    covers: ['fuzz/targets'],
+  },
+];
+if (process.env.ARBOR_FUZZ_SELFTEST) TARGETS.push(...PLANTED);
+
 export function findTarget(name: string): FuzzTarget {
   const target = TARGETS.find((candidate) => candidate.name === name);
   if (!target) throw new Error(`no fuzz target "${name}"; there are: ${TARGETS.map((t) => t.name).join(', ')}`);
