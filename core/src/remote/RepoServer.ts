@@ -97,6 +97,8 @@ export class RepoServer {
         response.destroy();
       });
     });
+    // Node's own inactivity timeout, which it applies to a socket while a request is answered.
+    this.server.timeout = limits.idleTimeoutMs;
     this.server.on('connection', (socket: Socket) => this.admit(socket));
   }
 
