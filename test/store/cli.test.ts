@@ -10,7 +10,7 @@ import { useTempDir } from '../support/tempDir';
 const ID = /^[0-9a-f]{64}$/;
 
 
-describe('arbor repository commands (CLI.md contract)', function () {
+describe('arbor repository commands (docs/command-contract.md)', function () {
   this.timeout(60_000);
   const tmp = useTempDir('arbor-cli-');
   /** Made once with the CLI (init, two commits) and only read by the tests that share it. */
@@ -63,7 +63,7 @@ describe('arbor repository commands (CLI.md contract)', function () {
     return { repo, tree, first, second };
   }
 
-  it('show, log and refs print the fields CLI.md lists; REF^, full IDs and 8-digit prefixes resolve', () => {
+  it('show, log and refs print the fields the command contract lists; REF^, full IDs and 8-digit prefixes resolve', () => {
     const { repo, first, second } = shared;
     const show = ok(['show', '--repo', repo, 'os/stable', '--json']).json<Record<string, unknown>>();
     for (const field of ['commit', 'parent', 'subject', 'timestamp', 'root', 'metadata']) assert.ok(field in show, field);

@@ -12,7 +12,7 @@ import { Sysroot } from '@arbor/core/sysroot';
 import { TestSysroot } from './sysrootFixture';
 
 /**
- * The boot version swap (ARCHITECTURE.md §4), through the library: B flips when the entries
+ * The boot version swap (docs/sysroot.md), through the library: B flips when the entries
  * change; when they would come out identical only the links change, and S flips instead.
  */
 describe('the boot version swap', function () {

@@ -45,7 +45,7 @@ describe('BLS entries', () => {
     assert.match(entry.toString(), /^#OsIdentifier: /);
   });
 
-  it('writes the fields ARCHITECTURE.md §4 names, in a form the parser reads back', () => {
+  it('writes the fields docs/sysroot.md names, in a form the parser reads back', () => {
     const deployment: BootDeployment = {
       index: 1,
       stateroot: 'os',

@@ -119,6 +119,12 @@ export const ErrorCode = {
   PULL_DOWNGRADE: 'ARBOR_PULL_DOWNGRADE',
   /** `--mirror` into a repo that is not in archive mode. */
   PULL_MIRROR_MODE: 'ARBOR_PULL_MIRROR_MODE',
+  /** A file object whose header claims more content than the pull allows for one object. */
+  PULL_OBJECT_TOO_LARGE: 'ARBOR_PULL_OBJECT_TOO_LARGE',
+  /** A pull that would stage more bytes than its temp-space limit (or the disk has free). */
+  PULL_TEMP_LIMIT: 'ARBOR_PULL_TEMP_LIMIT',
+  /** A failure of the pull's own files (staging, temp space) that names the path at fault. */
+  PULL_STAGING_FAILED: 'ARBOR_PULL_STAGING_FAILED',
   /** A content signature that is absent where the remote requires one. */
   VERIFY_UNSIGNED: 'ARBOR_VERIFY_UNSIGNED',
   /** Signatures present, none valid for a trusted key. */

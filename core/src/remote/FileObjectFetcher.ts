@@ -5,13 +5,22 @@ import { objectRelPath, type ObjectId } from '../store/ObjectId';
 import type { RepoMode } from '../store/RepoMode';
 import { fileObjectKind } from '../store/RepoMode';
 import type { FileObjectWorkers } from './FileObjectWorkers';
+import type { IngestRequest } from './ingestFileObject';
 import type { PullStaging } from './PullStaging';
 import { DEFAULT_LIMITS } from './RemoteRepo';
 import type { SizeIndex } from './SizeIndex';
+import { stagingError } from './stagingError';
 import { streamFileObject } from './streamFileObject';
+import type { TempBudget } from './TempBudget';
 
 /** Bodies up to this size are read whole and handed to a worker; larger ones are streamed. */
 const COLLECT_LIMIT = 16 << 20;
+/** The most content an unverified header may make a worker allocate for one object. */
+const IN_MEMORY_CONTENT = 16 << 20;
+/** Bodies and claimed content held in memory at once, over every lane; past it, objects stream. */
+const MEMORY_BUDGET = 96 << 20;
+/** "arbf" u8 u32 mode u32 uid u32 gid, then the u64 content size (docs/format.md §3.1). */
+const SIZE_OFFSET = 17;
 /** Failures of a body already under way that are worth one more attempt. */
 const TRANSIENT = new Set<string>([ErrorCode.REMOTE_TRUNCATED, ErrorCode.REMOTE_TIMEOUT, ErrorCode.REMOTE_UNREACHABLE]);
 const BODY_ATTEMPTS = 3;
@@ -26,6 +35,10 @@ export interface FileObjectFetcherOptions {
   /** Exact wire sizes from the commit's size index. */
   sizes?: SizeIndex;
   signal?: AbortSignal;
+  /** The most content one file object may claim (default: DEFAULT_LIMITS.file). */
+  maxObjectBytes?: number;
+  /** Counts what the pull writes into staging. */
+  budget?: TempBudget;
 }
 
 /**
@@ -36,6 +49,8 @@ export interface FileObjectFetcherOptions {
  */
 export class FileObjectFetcher {
   private readonly localKind: 'file' | 'filez';
+  /** Bytes of bodies and claimed content held in memory for objects in flight. */
+  private inMemory = 0;
 
   constructor(private readonly options: FileObjectFetcherOptions) {
     this.localKind = fileObjectKind(options.repoMode);
@@ -46,7 +61,8 @@ export class FileObjectFetcher {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.fetchOnce(id);
-      } catch (error) {
+      } catch (caught) {
+        const error = stagingError(caught, `Object ${id}.filez from ${this.options.source}`, this.options.staging.dir);
         if (attempt >= BODY_ATTEMPTS || !TRANSIENT.has((error as ArborError).code) || this.options.signal?.aborted) throw error;
       }
     }
@@ -78,9 +94,7 @@ export class FileObjectFetcher {
         if (offset !== expected) {
           throw new ArborError(ErrorCode.REMOTE_TRUNCATED, `Object ${id}.filez from ${this.options.source}: truncated body (${offset} of ${expected} bytes)`);
         }
-        await this.options.workers.ingest({ ...target, bytes });
-        staging.added(id, this.localKind);
-        return expected;
+        return await this.ingest(target, bytes);
       }
       // Unknown or large: read up to the collect limit, then stream whatever remains.
       const first: Buffer[] = [];
@@ -88,19 +102,7 @@ export class FileObjectFetcher {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         first.push(next.value);
         total += next.value.length;
-        if (total > COLLECT_LIMIT) {
-          let streamed = total;
-          const counting: AsyncIterator<Buffer> = {
-            next: async () => {
-              const step = await iterator.next();
-              if (!step.done) streamed += step.value.length;
-              return step;
-            },
-          };
-          await streamFileObject(target, first, counting);
-          staging.added(id, this.localKind);
-          return streamed;
-        }
+        if (total > COLLECT_LIMIT) return await this.stream(target, first, iterator);
       }
       const bytes = new Uint8Array(total);
       let offset = 0;
@@ -108,15 +110,53 @@ export class FileObjectFetcher {
         bytes.set(chunk, offset);
         offset += chunk.length;
       }
-      await this.options.workers.ingest({ ...target, bytes });
-      staging.added(id, this.localKind);
-      return total;
+      return await this.ingest(target, bytes);
     } finally {
       await iterator.return?.();
     }
   }
 
+  /**
+   * A whole body in memory goes to a worker, which decompresses it into a buffer of the size its
+   * header claims; that claim is not verified yet, so only small claims within the memory budget
+   * take this path, and any other goes through the bounded, streaming one.
+   */
+  private async ingest(target: Omit<IngestRequest, 'bytes'>, bytes: Uint8Array): Promise<number> {
+    const claimed = claimedContentSize(bytes);
+    const cost = bytes.length + claimed;
+    if (claimed > IN_MEMORY_CONTENT || this.inMemory + cost > MEMORY_BUDGET) {
+      const done: AsyncIterator<Buffer> = { next: async () => ({ done: true, value: undefined }) };
+      return this.stream(target, [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], done);
+    }
+    const staged = this.options.repoMode === 'archive' ? bytes.length : claimed;
+    this.options.budget?.add(staged);
+    this.inMemory += cost;
+    try {
+      await this.options.workers.ingest({ ...target, bytes });
+    } catch (error) {
+      this.options.budget?.release(staged);
+      throw error;
+    } finally {
+      this.inMemory -= cost;
+    }
+    this.options.staging.added(target.id, this.localKind);
+    return bytes.length;
+  }
+
+  private async stream(target: Omit<IngestRequest, 'bytes'>, first: Buffer[], rest: AsyncIterator<Buffer>): Promise<number> {
+    const received = await streamFileObject(target, first, rest, { maxObjectBytes: this.options.maxObjectBytes ?? DEFAULT_LIMITS.file, budget: this.options.budget });
+    this.options.staging.added(target.id, this.localKind);
+    return received;
+  }
+
   private tooLarge(id: ObjectId, expected: number): ArborError {
     return new ArborError(ErrorCode.REMOTE_TOO_LARGE, `Object ${id}.filez from ${this.options.source}: body longer than the ${expected} bytes expected`);
   }
+}
+
+/** The content size a file object's header claims, read in place; 0 when it is not a header (the worker then fails it). */
+function claimedContentSize(bytes: Uint8Array): number {
+  if (bytes.length < SIZE_OFFSET + 8 || bytes[0] !== 0x61 || bytes[1] !== 0x72 || bytes[2] !== 0x62 || bytes[3] !== 0x66) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getUint32(SIZE_OFFSET) * 0x100000000 + view.getUint32(SIZE_OFFSET + 4);
 }

@@ -27,8 +27,28 @@ export class PullStaging {
 
   private constructor(readonly repo: Repo, readonly dir: string) {
     this.names = new Set(fs.readdirSync(this.dir).filter((name) => !name.includes('.tmp')));
-    // A kill mid-write leaves `.tmp` files: incomplete by construction, so dropped.
-    for (const name of fs.readdirSync(this.dir)) if (name.includes('.tmp')) fs.rmSync(path.join(this.dir, name), { force: true });
+    removeDeadTemps(this.dir);
+  }
+
+  /**
+   * What killed pulls left behind: staging directories of earlier boots (never trusted, see
+   * above) go whole, and in the others every temp file whose writer is dead, however large a
+   * body it was receiving. Complete objects stay, for a resumed pull of their commit.
+   */
+  static removeAbandoned(repo: Repo): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(repo.tmpPath);
+    } catch {
+      return;
+    }
+    const current = `pull-${bootId()}-`;
+    for (const name of names) {
+      if (!name.startsWith('pull-')) continue;
+      const dir = path.join(repo.tmpPath, name);
+      if (!name.startsWith(current)) fs.rmSync(dir, { recursive: true, force: true });
+      else if (/^pull-[0-9a-z]+-[0-9a-f]{64}$/.test(name)) removeDeadTemps(dir);
+    }
   }
 
   static open(repo: Repo, commit: ObjectId): PullStaging {
@@ -48,7 +68,7 @@ export class PullStaging {
 
   /** A temp path beside the staged one; rename it to `stagedPath` once complete. */
   tempPath(id: ObjectId, kind: ObjectKindName): string {
-    return `${this.dir}/${id}.${kind}.tmp${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+    return `${this.dir}/${id}.${kind}.tmp${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   }
 
   has(id: ObjectId, kind: ObjectKindName): boolean {
@@ -135,6 +155,31 @@ function createUnderRandomName(parent: string, dir: string): void {
     // Another pull of the same commit made it first: use theirs.
     fs.rmdirSync(temp);
     if (!fs.existsSync(dir)) throw error;
+  }
+}
+
+/** Temp files (`<name>.tmp<pid>-<random>[.body|.content]`) whose writing process no longer runs. */
+function removeDeadTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const writer = /\.tmp(\d+)-/.exec(name);
+    // Names without a pid come from older versions: incomplete by construction, so dropped too.
+    if (writer ? !isAlive(Number(writer[1])) : name.includes('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

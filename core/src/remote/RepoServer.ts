@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArborError } from '../errors/ArborError';
@@ -12,6 +12,42 @@ export interface RepoServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  limits?: Partial<ServeLimits>;
+}
+
+/** What one client may hold of the server; `arbor serve` flags set each. */
+export interface ServeLimits {
+  /** Open connections at once. At the cap, the longest-idle connection makes room, else the newcomer is refused. */
+  maxConnections: number;
+  /** How long a client may take to send a request's head, however it drips it. */
+  headersTimeoutMs: number;
+  /** How long a connection may make no progress: no request, or a response the client does not read. */
+  idleTimeoutMs: number;
+  /** The least a client must read per second of a response, averaged over `throughputWindowMs` (0: off). */
+  minBytesPerSecond: number;
+  throughputWindowMs: number;
+}
+
+/**
+ * 512 connections are ~64 pulling clients at the transport's 8 each; 10 s for a request head is
+ * ample on any real link (slowloris attacks live on the default 60 s); a pull reads at far more
+ * than 1 KiB/s, and one that cannot is better served by a retry than by a held descriptor.
+ */
+export const DEFAULT_SERVE_LIMITS: ServeLimits = {
+  maxConnections: 512,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  minBytesPerSecond: 1024,
+  throughputWindowMs: 30_000,
+};
+
+interface Connection {
+  /** A request is being answered on it. */
+  busy: boolean;
+  /** When it last became idle (ms), for choosing whom to close at the cap. */
+  idleSince: number;
+  /** The deadline of the first request's head. */
+  firstHead?: NodeJS.Timeout;
 }
 
 /**
@@ -25,22 +61,66 @@ const SERVED_DIRS = new Set(['objects', 'refs', 'sizes']);
 /**
  * `arbor serve`: a static, read-only HTTP server for an archive repo, the same contract as any
  * nginx serving the folder. Every response carries an exact Content-Length (clients use it to
- * detect truncation); paths are checked segment by segment and by realpath, so neither `..`
- * nor a symlink can reach outside the repo.
+ * detect truncation); paths are checked segment by segment, and a path that passes through any
+ * symlink is not served at all (an archive repo holds none), so neither `..` nor a link planted
+ * in objects/ can reach a file outside the layout. Clients are bounded (ServeLimits): a
+ * connection cap that closes idle connections first, a deadline for request heads, an idle
+ * timeout, and a minimum read rate, so slow clients can neither lock others out nor hold
+ * descriptors for long.
  */
 export class RepoServer {
   private readonly server: http.Server;
+  private readonly limits: ServeLimits;
+  private readonly connections = new Map<Socket, Connection>();
   private root = '';
 
   constructor(private readonly options: RepoServerOptions) {
-    this.server = http.createServer((request, response) => {
+    const limits = (this.limits = { ...DEFAULT_SERVE_LIMITS, ...options.limits });
+    this.server = http.createServer({
+      // Node checks head and request deadlines on this period (30 s by default, longer than ours).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.headersTimeoutMs * 2,
+      // Pull keeps connections open between its many small requests.
+      keepAliveTimeout: limits.idleTimeoutMs,
+    }, (request, response) => {
+      const connection = this.connections.get(request.socket);
+      if (connection) {
+        connection.busy = true;
+        clearTimeout(connection.firstHead);
+      }
+      response.once('close', () => {
+        if (connection) Object.assign(connection, { busy: false, idleSince: Date.now() });
+      });
       this.handle(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500, { 'content-length': '0' });
         response.destroy();
       });
     });
-    // Pull keeps connections open between its many small requests.
-    this.server.keepAliveTimeout = 30_000;
+    // Node's own inactivity timeout, which it applies to a socket while a request is answered.
+    this.server.timeout = limits.idleTimeoutMs;
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
+  }
+
+  /** Counts a new connection against the cap and arms its timers. */
+  private admit(socket: Socket): void {
+    const { maxConnections, headersTimeoutMs, idleTimeoutMs } = this.limits;
+    if (this.connections.size >= maxConnections) {
+      let oldest: [Socket, Connection] | undefined;
+      for (const entry of this.connections) if (!entry[1].busy && (!oldest || entry[1].idleSince < oldest[1].idleSince)) oldest = entry;
+      if (!oldest) return void socket.destroy();
+      oldest[0].destroy();
+      this.connections.delete(oldest[0]);
+    }
+    // The first request's head must arrive in time, however slowly it trickles; later ones are
+    // held to the same by Node's own check.
+    const firstHead = setTimeout(() => socket.destroy(), headersTimeoutMs).unref();
+    this.connections.set(socket, { busy: false, idleSince: Date.now(), firstHead });
+    socket.once('close', () => {
+      clearTimeout(firstHead);
+      this.connections.delete(socket);
+    });
+    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
   }
 
   /** Starts listening; resolves with the URL clients use. */
@@ -60,6 +140,11 @@ export class RepoServer {
       });
     });
     return this.url;
+  }
+
+  /** Connections open now (tests and diagnostics). */
+  get openConnections(): number {
+    return this.connections.size;
   }
 
   get url(): string {
@@ -96,10 +181,29 @@ export class RepoServer {
       });
       if (request.method === 'HEAD' || stat.size === 0) return void response.end();
       // Exactly `size` bytes: a file growing under us must not overrun the declared length.
-      await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: false }), response);
+      // pipeline reads only as fast as the client takes the bytes (backpressure).
+      const watchdog = this.watchThroughput(response);
+      try {
+        await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: false, highWaterMark: 256 * 1024 }), response);
+      } finally {
+        clearInterval(watchdog);
+      }
     } finally {
       await handle.close();
     }
+  }
+
+  /** Cuts off a client that reads a response slower than the minimum rate; its file handle then closes. */
+  private watchThroughput(response: http.ServerResponse): NodeJS.Timeout | undefined {
+    const { minBytesPerSecond, throughputWindowMs } = this.limits;
+    if (minBytesPerSecond === 0) return undefined;
+    const socket = response.socket!;
+    let last = socket.bytesWritten - socket.writableLength;
+    return setInterval(() => {
+      const written = socket.bytesWritten - socket.writableLength;
+      if (written - last < (minBytesPerSecond * throughputWindowMs) / 1000) response.destroy();
+      last = written;
+    }, throughputWindowMs).unref();
   }
 
   /** Maps a request path to a file in the repo, or undefined for anything outside the layout. */
@@ -122,7 +226,8 @@ export class RepoServer {
     } catch {
       return undefined;
     }
-    if (!real.startsWith(this.root + path.sep)) return undefined;
+    // Anything but the plain path means a symlink on the way: not part of an archive repo's layout.
+    if (real !== candidate) return undefined;
     // Objects and size indexes are keyed by content or commit ID and never change; signatures can be added.
     return { path: real, immutable: top === 'sizes' || (top === 'objects' && !real.endsWith('.commitsig')) };
   }

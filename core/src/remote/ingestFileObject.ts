@@ -10,6 +10,9 @@ import { bareOwner, writeFileObject } from '../store/FileObjectWriter';
 import type { ObjectId } from '../store/ObjectId';
 import type { RepoMode } from '../store/RepoMode';
 
+/** The largest content decompressed into one buffer here (FileObjectFetcher streams any larger claim). */
+export const MAX_IN_MEMORY_CONTENT = 64 << 20;
+
 /** One archive-mode file object as fetched, and where to stage it. */
 export interface IngestRequest {
   id: ObjectId;
@@ -81,6 +84,8 @@ function verifyFileObject(request: IngestRequest): VerifiedFileObject {
     if (codec !== Codec.raw || payload.length !== 0) throw corrupt(request, `${what} is a symlink with content`);
     content = payload;
   } else {
+    // The fetcher sends larger claims down the streaming path; this only guards the allocation.
+    if (meta.size > MAX_IN_MEMORY_CONTENT) throw corrupt(request, `${what} claims ${meta.size} bytes of content, too many to check in memory`);
     try {
       content = decompressContent(codec, payload, meta.size, what);
     } catch (error) {

@@ -21,6 +21,8 @@ import { PullStaging } from './PullStaging';
 import { readRemote, type Remote } from './RemoteConfig';
 import { RemoteRepo, type FetchedCommit } from './RemoteRepo';
 import { sizeIndexPath, type SizeIndex } from './SizeIndex';
+import { stagingError } from './stagingError';
+import { TempBudget } from './TempBudget';
 import { TreeWalker } from './TreeWalker';
 
 export interface PullOptions {
@@ -32,6 +34,10 @@ export interface PullOptions {
   /** Write `refs/heads/REF` and keep the remote's summary and size index: a repo to serve again. */
   mirror?: boolean;
   allowDowngrade?: boolean;
+  /** The most content one file object may claim (default 64 GiB): a larger claim fails at once. */
+  maxObjectBytes?: number;
+  /** The most bytes the pull may stage (default: the free space of the repo's filesystem). */
+  maxTempBytes?: number;
 }
 
 export interface PullResult {
@@ -108,18 +114,22 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
     ]);
     if (previous && previous !== tip.id) checkDowngrade(repo, previous, tip, { remote: remote.name, ref: localRef!, allow: options.allowDowngrade });
     const commits = [tip, ...(await history(repo, source, tip, options.depth ?? 0))];
+    PullStaging.removeAbandoned(repo);
     const staging = PullStaging.open(repo, tip.id);
     const resumed = staging.count;
     await indexed;
     const counted = sizes && commits.length === 1 ? estimateFromIndex(sizes, index, staging, repo.fileKind) : undefined;
     const estimate = { objects: counted?.objects ?? null, bytes: counted?.bytes ?? null };
+    const budget = new TempBudget(options.maxTempBytes ?? TempBudget.freeSpace(repo.tmpPath), staging.dir, source.source);
+    // Wire sizes: what an archive repo stages; a bare repo's content may be larger, counted as it lands.
+    if (counted) budget.check(counted.bytes);
     if (counted?.objects !== 0) {
       context.logger.info(`Fetching ${counted ? `${counted.objects} objects (${formatBytes(counted.bytes)})` : 'objects'} from ${remote.name}` +
         (resumed > 0 ? `; ${resumed} objects already staged by an earlier attempt` : ''));
     }
     const threads = counted && counted.files < INLINE_BELOW ? 0 : WORKER_THREADS;
     const workers = new FileObjectWorkers(threads);
-    const fetcher = new FileObjectFetcher({ transport, workers, staging, repoMode: repo.mode, source: source.source, sizes, signal: context.signal });
+    const fetcher = new FileObjectFetcher({ transport, workers, staging, repoMode: repo.mode, source: source.source, sizes, signal: context.signal, maxObjectBytes: options.maxObjectBytes, budget });
     const progress = context.progress.start('Receiving', counted?.files ?? 0);
     const download = new FileDownload(fetcher, progress, FILE_WINDOW, counted !== undefined);
     // With the list of what is missing, everything is asked for at once; the walk then checks it.
@@ -169,6 +179,8 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
       },
       estimate,
     };
+  } catch (error) {
+    throw stagingError(error, `Pull of ${ref} from remote ${remote.name} into ${repo.path}`);
   } finally {
     lock.release();
     await transport?.close();

@@ -14,6 +14,10 @@ export const HttpOptionsSchema = v.strictObject({
   retries: v.optional(v.pipe(int, v.minValue(0), v.maxValue(10)), DEFAULT_HTTP_OPTIONS.retries),
   retryDelayMs: v.optional(v.pipe(int, v.minValue(0)), DEFAULT_HTTP_OPTIONS.retryDelayMs),
   defaultMaxBytes: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.defaultMaxBytes),
+  responseTimeoutMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.responseTimeoutMs),
+  /** 0 turns the throughput check off. */
+  minBytesPerSecond: v.optional(v.pipe(int, v.minValue(0)), DEFAULT_HTTP_OPTIONS.minBytesPerSecond),
+  throughputWindowMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.throughputWindowMs),
 });
 
 export type HttpOptions = v.InferOutput<typeof HttpOptionsSchema>;

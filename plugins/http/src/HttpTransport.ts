@@ -115,6 +115,9 @@ class Exchange implements AsyncIterableIterator<Buffer> {
   private listening = false;
   private waiting?: () => void;
   private ended = false;
+  /** The response-head deadline, then the throughput check of the body. */
+  private watchdog?: NodeJS.Timeout;
+  private windowStart = 0;
 
   constructor(
     private readonly request: ClientRequest,
@@ -131,6 +134,7 @@ class Exchange implements AsyncIterableIterator<Buffer> {
   /** Waits for the response head and checks it; the body is then read through this iterator. */
   async start(): Promise<TransportResponse> {
     const { request, url } = this;
+    this.watchdog = setTimeout(() => request.destroy(new RequestTimeout('head')), this.options.responseTimeoutMs);
     let response: IncomingMessage;
     try {
       // `reject` stays the request's error listener for good: a socket error after the response
@@ -156,6 +160,8 @@ class Exchange implements AsyncIterableIterator<Buffer> {
       throw failure;
     }
     this.length = length;
+    clearTimeout(this.watchdog);
+    if (this.options.minBytesPerSecond > 0) this.watchdog = setTimeout(() => this.checkThroughput(), this.options.throughputWindowMs);
     return { length, body: this };
   }
 
@@ -205,6 +211,24 @@ class Exchange implements AsyncIterableIterator<Buffer> {
   }
 
   /**
+   * Runs once a window while the body is read: a server that sent less than the minimum rate in
+   * the last window is cut off. Bytes already buffered but not read yet are the reader's delay,
+   * not the server's, so the window then starts again.
+   */
+  private checkThroughput(): void {
+    const response = this.response!;
+    const { minBytesPerSecond, throughputWindowMs } = this.options;
+    if (this.ended || response.destroyed) return;
+    const got = this.received - this.windowStart;
+    if (response.readableLength === 0 && got < (minBytesPerSecond * throughputWindowMs) / 1000) {
+      response.destroy(new RequestTimeout('slow'));
+      return;
+    }
+    this.windowStart = this.received;
+    this.watchdog = setTimeout(() => this.checkThroughput(), throughputWindowMs);
+  }
+
+  /**
    * Waits until the response has more to read, or ended, or died. A small body is usually all
    * buffered by the time it is read, so most responses never get these listeners.
    */
@@ -227,6 +251,7 @@ class Exchange implements AsyncIterableIterator<Buffer> {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.watchdog);
     this.signal?.removeEventListener('abort', this);
     this.release();
   }

@@ -19,8 +19,8 @@ function transient(error: ArborError): ArborError {
 
 /** What a socket's timer destroys the socket with: it never connected, or the server went quiet. */
 export class RequestTimeout extends Error {
-  constructor(readonly phase: 'connect' | 'stall') {
-    super(phase === 'connect' ? 'connect timeout' : 'stall timeout');
+  constructor(readonly phase: 'connect' | 'stall' | 'head' | 'slow') {
+    super(`${phase} timeout`);
     this.name = 'RequestTimeout';
   }
 }
@@ -65,6 +65,16 @@ export function describeRequestError(error: unknown, context: RequestErrorContex
   }
   if (error instanceof RequestTimeout && error.phase === 'connect') {
     return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: no connection within ${seconds(options.connectTimeoutMs)}`, { cause: error }));
+  }
+  if (error instanceof RequestTimeout && error.phase === 'head') {
+    return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: no complete response head within ${seconds(options.responseTimeoutMs)}`, { cause: error }));
+  }
+  if (error instanceof RequestTimeout && error.phase === 'slow') {
+    const of = context.length === undefined ? '' : ` of ${context.length}`;
+    return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: server sent under ${options.minBytesPerSecond} bytes/s for ${seconds(options.throughputWindowMs)} (${context.received ?? 0}${of} bytes received)`, {
+      cause: error,
+      hint: 'The link is too slow or the server is holding the pull; minBytesPerSecond and throughputWindowMs (http plugin options) set the bar',
+    }));
   }
   if (error instanceof RequestTimeout && context.received === undefined) {
     return transient(new ArborError(ErrorCode.REMOTE_TIMEOUT, `GET ${url}: server sent no response within ${seconds(options.stallTimeoutMs)}`, { cause: error }));

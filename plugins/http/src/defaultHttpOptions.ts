@@ -10,12 +10,21 @@ export interface HttpTransportOptions {
   retryDelayMs: number;
   /** The body limit when the caller gives none. */
   defaultMaxBytes: number;
+  /** How long the server may take to send a response's status and headers, however it drips them. */
+  responseTimeoutMs: number;
+  /**
+   * The least a body must bring per second, averaged over each `throughputWindowMs`: a server
+   * that drips a byte every few seconds never stalls, and would hold a pull forever without it.
+   */
+  minBytesPerSecond: number;
+  throughputWindowMs: number;
 }
 
 /**
  * The transport's defaults, apart from the transport so the plugin's option schema can use them
  * without loading it. 8 in flight is the low end of what docs/performance.md measured as best
- * (8–16 on keep-alive); 30 s of silence is a stall on any link a pull can finish over.
+ * (8–16 on keep-alive); 30 s of silence is a stall on any link a pull can finish over, and
+ * under 1 KiB/s for 30 s is a link no pull finishes over in a day.
  */
 export const DEFAULT_HTTP_OPTIONS: HttpTransportOptions = {
   concurrency: 8,
@@ -24,4 +33,7 @@ export const DEFAULT_HTTP_OPTIONS: HttpTransportOptions = {
   retries: 3,
   retryDelayMs: 200,
   defaultMaxBytes: 4 * 1024 ** 3,
+  responseTimeoutMs: 60_000,
+  minBytesPerSecond: 1024,
+  throughputWindowMs: 30_000,
 };

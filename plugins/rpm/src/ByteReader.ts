@@ -88,6 +88,17 @@ export class ByteReader {
     return this.position === this.chunk.length && !(await this.fill());
   }
 
+  /** Reads and discards up to `max` bytes; returns how many there were (less only at the end). */
+  async skipUpTo(max: number): Promise<number> {
+    let skipped = 0;
+    while (skipped < max) {
+      const slice = await this.readUpTo(max - skipped);
+      if (!slice) break;
+      skipped += slice.length;
+    }
+    return skipped;
+  }
+
   /** Reads and discards everything left. */
   async skipRest(): Promise<void> {
     while (await this.readUpTo(Number.MAX_SAFE_INTEGER)) {

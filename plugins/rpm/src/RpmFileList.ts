@@ -100,18 +100,51 @@ export function readFileList(header: RpmHeader, fail: (message: string) => Error
   return { files, digestAlgorithm: header.number(Tag.FILEDIGESTALGO) ?? 1, hardlinkSets: hardlinkSets(files) };
 }
 
+/** rpm and the kernel refuse longer paths (PATH_MAX, counting the NUL). */
+export const RPM_PATH_MAX = 4095;
+/** The most files one package may list; ~2x the largest real packages, far below a heap's worth. */
+export const RPM_FILES_MAX = 1 << 19;
+/**
+ * DIRNAMES are shared: 20,000 files may name one 1 MiB directory and a 1.3 MB header would make
+ * 20 GB of paths. The joined paths may take at most this many times the header's own size.
+ */
+const PATH_BYTES_PER_HEADER_BYTE = 16;
+
 /** BASENAMES + DIRNAMES[DIRINDEXES] (rpm >= 4), or OLDFILENAMES (rpm 3). */
 function filePaths(header: RpmHeader, fail: (message: string) => Error): string[] {
+  const files = header.count(Tag.BASENAMES) ?? header.count(Tag.OLDFILENAMES) ?? 0;
+  if (files > RPM_FILES_MAX) throw fail(`the header lists ${files} files, more than the ${RPM_FILES_MAX} a package may have`);
   const basenames = header.strings(Tag.BASENAMES);
-  if (basenames === undefined) return header.strings(Tag.OLDFILENAMES) ?? [];
+  if (basenames === undefined) return checkedPaths(header.strings(Tag.OLDFILENAMES) ?? [], header, fail);
   const dirnames = header.strings(Tag.DIRNAMES) ?? [];
   const dirIndexes = header.numbers(Tag.DIRINDEXES) ?? [];
   if (dirIndexes.length !== basenames.length) throw fail(`the header has ${basenames.length} BASENAMES but ${dirIndexes.length} DIRINDEXES`);
-  return basenames.map((base, i) => {
+  // Lengths first: no joined path is made before they all pass.
+  let total = 0;
+  for (let i = 0; i < basenames.length; i++) {
     const dir = dirnames[dirIndexes[i]!];
-    if (dir === undefined) throw fail(`file ${i} (${base}) has DIRINDEXES ${dirIndexes[i]} but there are ${dirnames.length} DIRNAMES`);
-    return dir + base;
-  });
+    if (dir === undefined) throw fail(`file ${i} (${basenames[i]}) has DIRINDEXES ${dirIndexes[i]} but there are ${dirnames.length} DIRNAMES`);
+    const length = dir.length + basenames[i]!.length;
+    if (length > RPM_PATH_MAX) throw fail(`file ${i} (${basenames[i]!.slice(0, 64)}) has a path of ${length} bytes, more than PATH_MAX (${RPM_PATH_MAX})`);
+    total += length;
+  }
+  checkTotal(total, header, fail);
+  return basenames.map((base, i) => dirnames[dirIndexes[i]!] + base);
+}
+
+function checkedPaths(paths: string[], header: RpmHeader, fail: (message: string) => Error): string[] {
+  let total = 0;
+  for (const [i, path] of paths.entries()) {
+    if (path.length > RPM_PATH_MAX) throw fail(`file ${i} has a path of ${path.length} bytes, more than PATH_MAX (${RPM_PATH_MAX})`);
+    total += path.length;
+  }
+  checkTotal(total, header, fail);
+  return paths;
+}
+
+function checkTotal(total: number, header: RpmHeader, fail: (message: string) => Error): void {
+  const limit = PATH_BYTES_PER_HEADER_BYTE * header.bytes.length + (1 << 20);
+  if (total > limit) throw fail(`the file paths add up to ${total} bytes from a ${header.bytes.length}-byte header (at most ${limit}): its DIRNAMES are shared past reason`);
 }
 
 /**

@@ -34,6 +34,13 @@ export const HeaderLimits = {
 
 export type HeaderKind = keyof typeof HeaderLimits;
 
+/**
+ * The most values one array entry may hold. rpm bounds counts only by the data size (256 MiB),
+ * which lets 1.3 MB of header claim 128M empty strings: more JavaScript values than a heap holds.
+ * A million is ~4x the file count of the largest distribution packages (texlive collections).
+ */
+export const ARRAY_COUNT_MAX = 1 << 20;
+
 const FIXED_SIZES: Record<number, number> = {
   [RpmTagType.NULL]: 0,
   [RpmTagType.CHAR]: 1,
@@ -53,6 +60,23 @@ export function parseHeaderPreamble(preamble: Buffer, kind: HeaderKind, fail: (m
   if (entries < 1 || entries > limits.entries) throw fail(`${kind} header has ${entries} index entries (1 to ${limits.entries} allowed)`);
   if (dataLength > limits.data) throw fail(`${kind} header claims ${dataLength} bytes of data (at most ${limits.data} allowed)`);
   return { entries, dataLength };
+}
+
+/**
+ * Checks the index entries' counts alone, before the data store is read: a header whose store
+ * is 128 MiB of one absurd array fails here without reading it.
+ */
+export function checkIndexCounts(index: Buffer, kind: HeaderKind, fail: (message: string) => Error): void {
+  for (let at = 0; at + ENTRY_SIZE <= index.length; at += ENTRY_SIZE) {
+    const entry = { tag: index.readUInt32BE(at), type: index.readUInt32BE(at + 4), offset: index.readInt32BE(at + 8), count: index.readUInt32BE(at + 12), length: 0 };
+    if (tooManyValues(entry)) {
+      throw fail(`${kind} header entry ${at / ENTRY_SIZE} (tag ${entry.tag}, type ${entry.type}, offset ${entry.offset}, count ${entry.count}) holds more than ${ARRAY_COUNT_MAX} values`);
+    }
+  }
+}
+
+function tooManyValues(entry: RpmHeaderEntry): boolean {
+  return entry.type !== RpmTagType.BIN && entry.count > ARRAY_COUNT_MAX;
 }
 
 export class RpmHeader {
@@ -93,6 +117,7 @@ export class RpmHeader {
       if (entry.offset < end) throw fail(`${where} overlaps the entry before it`);
       if (entry.type !== RpmTagType.NULL && (entry.count === 0 || entry.count > dl)) throw fail(`${where} has an impossible count`);
       if (entry.type === RpmTagType.STRING && entry.count !== 1) throw fail(`${where} is a STRING with a count other than 1`);
+      if (tooManyValues(entry)) throw fail(`${where} holds more than ${ARRAY_COUNT_MAX} values`);
       const size = FIXED_SIZES[entry.type];
       if (size !== undefined && size > 1 && entry.offset % size !== 0) throw fail(`${where} is misaligned`);
       entry.length = dataLength(entry, store, dl);
@@ -109,6 +134,16 @@ export class RpmHeader {
 
   has(tag: number): boolean {
     return this.index.has(tag);
+  }
+
+  /** How many values an entry holds (its index count), without decoding them. */
+  count(tag: number): number | undefined {
+    return this.index.get(tag)?.count;
+  }
+
+  /** The bytes of an entry's data in the store, without decoding it. */
+  byteLength(tag: number): number | undefined {
+    return this.index.get(tag)?.length;
   }
 
   /** A STRING, the first value of an I18NSTRING (the C locale) or of a STRING_ARRAY. */

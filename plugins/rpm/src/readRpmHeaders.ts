@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ByteReader } from './ByteReader';
 import { verifyHeaderDigests } from './RpmDigest';
 import { RpmErrorCode, rpmError } from './RpmError';
-import { HEADER_PREAMBLE_SIZE, parseHeaderPreamble, RpmHeader, type HeaderKind } from './RpmHeader';
+import { checkIndexCounts, HEADER_PREAMBLE_SIZE, parseHeaderPreamble, RpmHeader, type HeaderKind } from './RpmHeader';
 import { LEAD_SIZE, parseLead, type RpmLead } from './RpmLead';
 
 /** The parts of an RPM file before its payload. */
@@ -79,8 +79,10 @@ async function readHeader(reader: ByteReader, kind: HeaderKind, packageFile: str
         hint: 'The package is damaged or the download was cut short; fetch it again',
       });
   }
-  const body = await reader.read(bodyLength, `the ${kind} header`);
-  return RpmHeader.parse(Buffer.concat([preamble, body]), kind, fail);
+  const index = Buffer.from(await reader.read(entries * 16, `the ${kind} header`));
+  checkIndexCounts(index, kind, fail);
+  const store = await reader.read(dataLength, `the ${kind} header`);
+  return RpmHeader.parse(Buffer.concat([preamble, index, store]), kind, fail);
 }
 
 /** The ByteReader error for a package file that ends early. */

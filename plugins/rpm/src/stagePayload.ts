@@ -12,6 +12,9 @@ import { Tag } from './RpmTag';
 import type { OpenedRpm } from './readRpmHeaders';
 import type { StagingTree } from './StagingTree';
 
+/** What may follow the cpio trailer: block padding, never data. */
+const TRAILING_BYTES_MAX = 64 * 1024;
+
 /** The owner and mode a file gets, after owner names were looked up in the tree. */
 export interface ResolvedOwner {
   uid: number;
@@ -56,8 +59,10 @@ export async function stagePayload(request: StageRequest): Promise<void> {
   const reader = new ByteReader(payload, (what, wanted, got) => cpioFail(`the payload ends inside ${what} (${got} of ${wanted} bytes)`));
   try {
     await unpackArchive(new CpioReader(reader, cpioFail), request);
-    // Whatever follows the trailer (rpm writes nothing, GNU cpio pads) still counts for the digest.
-    await reader.skipRest();
+    // rpm writes nothing after the trailer and GNU cpio pads to a 512-byte block; anything
+    // longer is not padding, and is refused before it is decompressed (it could be 10 GiB).
+    const trailing = await reader.skipUpTo(TRAILING_BYTES_MAX + 1);
+    if (trailing > TRAILING_BYTES_MAX) throw cpioFail(`the payload goes on after the cpio trailer (more than ${TRAILING_BYTES_MAX} bytes)`);
   } catch (error) {
     // A damaged payload usually breaks the decoder or the archive first. Its digest (or the
     // size the signature header records) says what really happened, so that is reported

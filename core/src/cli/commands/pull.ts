@@ -23,6 +23,8 @@ export default class Pull extends ArborCommand<typeof Pull> {
     depth: Flags.integer({ description: 'Parent commits to fetch too (-1: all history)', default: 0, min: -1 }),
     mirror: Flags.boolean({ description: 'Write refs/heads/REF and keep the summary and size index, to serve this repo again' }),
     'allow-downgrade': Flags.boolean({ description: 'Accept a commit older than the one the ref has' }),
+    'max-object-size': Flags.string({ description: 'Refuse a file object claiming more content than this (e.g. 64G, the default)' }),
+    'max-temp-size': Flags.string({ description: 'Stop when the pull would stage more than this (default: the free space)' }),
   };
 
   async run(): Promise<PullResult> {
@@ -30,6 +32,8 @@ export default class Pull extends ArborCommand<typeof Pull> {
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { pull } = require('../../remote/pull.js') as typeof import('../../remote/pull.js');
     const { formatBytes } = require('../../formatBytes.js') as typeof import('../../formatBytes.js');
+    const { parseByteSize } = require('../../remote/parseByteSize.js') as typeof import('../../remote/parseByteSize.js');
+    const size = (flag: 'max-object-size' | 'max-temp-size') => (this.flags[flag] === undefined ? undefined : parseByteSize(this.flags[flag], `--${flag}`));
     const repo = Repo.open(repoPath(this.flags));
     const { arbor } = await this.loadArbor();
     const result = await pull(repo, this.args.remote, this.args.ref, {
@@ -37,6 +41,8 @@ export default class Pull extends ArborCommand<typeof Pull> {
       depth: this.flags.depth,
       mirror: this.flags.mirror,
       allowDowngrade: this.flags['allow-downgrade'],
+      maxObjectBytes: size('max-object-size'),
+      maxTempBytes: size('max-temp-size'),
     });
     if (!this.jsonEnabled()) {
       const where = result.ref ?? result.commit;

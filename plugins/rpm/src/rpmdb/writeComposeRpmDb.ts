@@ -15,7 +15,7 @@ export interface ComposeRpmDbOptions {
  * Writes the rpmdb of a composed tree: every package installed into it, in install order, as
  * one rpm transaction would have recorded them.
  *
- * The transaction's time must not make two composes of the same inputs differ (ARCHITECTURE.md
+ * The transaction's time must not make two composes of the same inputs differ (docs/compose.md,
  * §6, reproducible), so it is SOURCE_DATE_EPOCH when set, else the newest BUILDTIME of the
  * packages. rpm itself does the same with SOURCE_DATE_EPOCH (lib/rpmts.c): INSTALLTID is that
  * time and each package's INSTALLTIME is one second after the one before.
