@@ -1,4 +1,5 @@
 import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
 
 export interface RenderedError {
   line: string;
@@ -7,12 +8,22 @@ export interface RenderedError {
   stack?: string;
 }
 
+/** What the error is about: the command line that failed, for the usage hint. */
+export interface ErrorSource {
+  /** The command as typed, e.g. `arbor refs`. */
+  command?: string;
+}
+
+/** Exit code of a usage error (CLI.md): a missing or unknown flag, a bad argument. */
+export const USAGE_EXIT = 2;
+
 /**
  * One line for people (`Error: <what is at fault> [CODE] (hint: ...)`), a JSON form for
- * `--json`, and a stack only with DEBUG=arbor*. Returns undefined for oclif's own usage errors,
- * which keep oclif's rendering and exit code 2.
+ * `--json`, and a stack only with DEBUG=arbor*. oclif's usage errors (its parser's, and any error
+ * carrying oclif's exit code 2) become ARBOR_USAGE with exit code 2. Returns undefined for an
+ * oclif exit (`this.exit(n)`), which oclif handles.
  */
-export function renderError(error: Error & { oclif?: { exit?: number }; code?: string }): RenderedError | undefined {
+export function renderError(error: Error & { oclif?: { exit?: number }; code?: string }, source: ErrorSource = {}): RenderedError | undefined {
   const debug = /(^|,)arbor/.test(process.env.DEBUG ?? '');
   if (error instanceof ArborError) {
     const hint = error.hint ? ` (hint: ${error.hint})` : '';
@@ -20,6 +31,17 @@ export function renderError(error: Error & { oclif?: { exit?: number }; code?: s
       line: `Error: ${oneLine(error.message)} [${error.code}]${hint}`,
       json: error.toJSON(),
       exitCode: error.exitCode,
+      stack: debug ? error.stack : undefined,
+    };
+  }
+  if (error.code === 'EEXIT') return undefined;
+  if (error.oclif?.exit === USAGE_EXIT) {
+    const message = usageMessage(error.message ?? String(error));
+    const hint = source.command ? `see ${source.command} --help` : undefined;
+    return {
+      line: `Error: ${message} [${ErrorCode.USAGE}]${hint ? ` (hint: ${hint})` : ''}`,
+      json: { code: ErrorCode.USAGE, message, ...(hint ? { hint } : {}) },
+      exitCode: USAGE_EXIT,
       stack: debug ? error.stack : undefined,
     };
   }
@@ -32,6 +54,27 @@ export function renderError(error: Error & { oclif?: { exit?: number }; code?: s
     exitCode: 1,
     stack: debug ? error.stack : undefined,
   };
+}
+
+/**
+ * oclif's parser errors span lines: a header (`The following error occurred:`), the reasons or
+ * a list of `NAME  description` rows, colours, and `See more help with --help`. One line keeps
+ * the reasons, and of a list only the names.
+ */
+function usageMessage(text: string): string {
+  const lines = stripColours(text).split('\n').map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'See more help with --help');
+  if (lines.length === 0) return 'Usage error';
+  if (/^The following errors? occurred:$/.test(lines[0])) return lines.slice(1).join('; ');
+  const [first, ...rest] = lines;
+  const rows = rest.filter((row) => !/^(Note:|Alternatively,)/.test(row));
+  if (first.endsWith(':') && rows.length > 0) return `${first} ${rows.map((row) => row.split(/\s{2,}/)[0]).join(', ')}`;
+  return oneLine(lines.join('\n'));
+}
+
+function stripColours(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
 function oneLine(text: string): string {
