@@ -7,7 +7,27 @@
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
 require('./compileCache').enableCompileCache();
 deferOclifGlobbing();
-require('@oclif/core/execute').execute({ dir: __dirname });
+require('@oclif/core/execute').execute({ loadOptions: withInstalledPlugins(require('node:path').dirname(__dirname)) });
+
+/**
+ * oclif's options for the CLI in `core`: its package.json with only the command plugins
+ * (oclif.plugins) that are installed. They are optional dependencies, so `npm install` of a
+ * packed @arbor/core succeeds without them, and a missing one should bring no commands rather
+ * than an oclif warning on every command.
+ */
+function withInstalledPlugins(core) {
+  const pjson = JSON.parse(require('node:fs').readFileSync(`${core}/package.json`, 'utf8'));
+  pjson.oclif.plugins = (pjson.oclif.plugins ?? []).filter((name) => {
+    try {
+      require.resolve(`${name}/package.json`, { paths: [core] });
+      return true;
+    } catch (error) {
+      // A package whose exports map hides package.json is there all the same.
+      return error.code !== 'MODULE_NOT_FOUND';
+    }
+  });
+  return { root: core, pjson };
+}
 
 /**
  * oclif loads its command globber (tinyglobby, fdir, picomatch) and minimatch at start-up, ~4 ms

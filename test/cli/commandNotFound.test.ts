@@ -34,6 +34,13 @@ describe('an unknown command', () => {
     assert.equal(run(['rpm', 'inof', '--json']).json<NotFoundDocument>().error.suggestion, 'rpm info');
   });
 
+  it('tells the command from its arguments', () => {
+    const result = run(['sysroot', 'inti', '/mnt/sysroot', '--stateroot', 'os']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /^Error: sysroot inti is not an arbor command; did you mean sysroot init\?/);
+    assert.match(run(['stauts', 'extra']).stderr, /^Error: stauts is not an arbor command; did you mean status\?/);
+  });
+
   it('suggests nothing for a word that is no near miss', () => {
     const result = run(['xyzzyplugh', '--json']);
     assert.equal(result.status, 2, result.stderr);

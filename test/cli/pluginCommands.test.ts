@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,3 +45,43 @@ describe('commands that plugins bring', () => {
     assert.deepEqual(run.json(), { error: { code: 'ARBOR_USAGE', message: 'Missing required flag out', hint: 'see arbor key generate --help' } });
   });
 });
+
+describe('a command plugin that is not installed', () => {
+  const tmp = useTempDir('arbor-cli-absent-');
+
+  /**
+   * A copy of the CLI whose package.json names one more command plugin, as a packed @arbor/core
+   * installed without its optional plugins does: the launcher and package.json are copied, the
+   * rest is linked to this checkout.
+   */
+  function cliNaming(absent: string): string {
+    const root = tmp();
+    const core = path.join(root, 'core');
+    fs.mkdirSync(core);
+    fs.cpSync(path.join(REPO_ROOT, 'core', 'bin'), path.join(core, 'bin'), { recursive: true });
+    for (const name of ['dist', 'oclif.manifest.json']) fs.symlinkSync(path.join(REPO_ROOT, 'core', name), path.join(core, name));
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+    const pjson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'core', 'package.json'), 'utf8'));
+    pjson.oclif.plugins.push(absent);
+    pjson.dependencies[absent] = '1.0.0';
+    fs.writeFileSync(path.join(core, 'package.json'), JSON.stringify(pjson));
+    return path.join(core, 'bin', 'run.js');
+  }
+
+  it('brings no commands and no warning; the others still run', () => {
+    const bin = cliNaming('@arbor/plugin-absent');
+    const run = (args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBUG: '' } });
+    const help = run(['help', '--json']);
+    const ids = (JSON.parse(help) as { commands: Array<{ command: string }> }).commands.map((command) => command.command);
+    assert.ok(ids.includes('rpm info') && ids.includes('refs'), ids.join(', '));
+    const keyFile = path.join(tmp(), 'k');
+    const result = spawnSyncArbor(bin, ['key', 'generate', '--out', keyFile]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '', 'no warning about the absent plugin');
+  });
+});
+
+function spawnSyncArbor(bin: string, args: string[]): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, DEBUG: '' } });
+  return { status: result.status, stderr: result.stderr };
+}

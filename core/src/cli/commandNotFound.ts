@@ -1,4 +1,4 @@
-import type { Hook } from '@oclif/core/interfaces';
+import type { Config, Hook } from '@oclif/core/interfaces';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { closestCommand, toTyped } from './closestCommand';
@@ -32,7 +32,8 @@ const commandNotFound: Hook.CommandNotFound = async function (options) {
 };
 
 /** The usage error for an unknown command, with the closest one when there is one. */
-function notACommand(config: Parameters<typeof closestCommand>[0], id: string): ArborError & { suggestion?: string } {
+function notACommand(config: Config, typedId: string): ArborError & { suggestion?: string } {
+  const id = unknownCommandId(config, typedId);
   const typed = toTyped(config, id);
   const suggestion = closestCommand(config, id);
   const guess = suggestion ? `; did you mean ${suggestion}?` : '';
@@ -42,6 +43,18 @@ function notACommand(config: Parameters<typeof closestCommand>[0], id: string): 
   });
   error.suggestion = suggestion;
   return error;
+}
+
+/**
+ * oclif joins every word before the first flag into the id it could not find
+ * (`arbor sysroot inti /mnt` gives `sysroot:inti:/mnt`). The command meant is the topics that
+ * exist, then one word.
+ */
+function unknownCommandId(config: Config, id: string): string {
+  const words = id.split(':');
+  let topics = 0;
+  while (topics < words.length - 1 && config.findTopic(words.slice(0, topics + 1).join(':'))) topics++;
+  return words.slice(0, topics + 1).join(':');
 }
 
 export default commandNotFound;
