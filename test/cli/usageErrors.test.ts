@@ -48,6 +48,13 @@ describe('usage errors on the command line', () => {
     assert.ok(!fs.existsSync(repo), 'nothing ran');
   });
 
+  it('an unknown flag close to a real one suggests it', () => {
+    const repo = path.join(tmp(), 'repo');
+    assertUsageError(runArbor(['refs', '--rpeo', repo, '--json']), true, /Nonexistent flag: --rpeo; did you mean --repo\?/);
+    assertUsageError(runArbor(['refs', '--repo', repo, '--jsn']), false, /Nonexistent flag: --jsn; did you mean --json\?/);
+    assertUsageError(runArbor(['refs', '--repo', repo, '--zzzzzz', '--json']), true, /Nonexistent flag: --zzzzzz(?!;)/);
+  });
+
   it('a missing argument names it, and an extra argument is refused', () => {
     assertUsageError(runArbor(['rpm', 'info', '--json']), true, /Missing 1 required arg: file(?!\S)/);
     assertUsageError(runArbor(['refs', '--repo', tmp(), 'extra', '--json']), true, /Unexpected argument: extra/);

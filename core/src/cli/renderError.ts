@@ -12,6 +12,8 @@ export interface RenderedError {
 export interface ErrorSource {
   /** The command as typed, e.g. `arbor refs`. */
   command?: string;
+  /** The flags the command takes, without dashes, to suggest one for an unknown flag. */
+  flags?: string[];
 }
 
 /** Exit code of a usage error (CLI.md): a missing or unknown flag, a bad argument. */
@@ -23,7 +25,7 @@ export const USAGE_EXIT = 2;
  * carrying oclif's exit code 2) become ARBOR_USAGE with exit code 2. Returns undefined for an
  * oclif exit (`this.exit(n)`), which oclif handles.
  */
-export function renderError(error: Error & { oclif?: { exit?: number }; code?: string }, source: ErrorSource = {}): RenderedError | undefined {
+export function renderError(error: Error & { oclif?: { exit?: number }; code?: string; flags?: unknown }, source: ErrorSource = {}): RenderedError | undefined {
   const debug = /(^|,)arbor/.test(process.env.DEBUG ?? '');
   if (error instanceof ArborError) {
     const hint = error.hint ? ` (hint: ${error.hint})` : '';
@@ -36,7 +38,7 @@ export function renderError(error: Error & { oclif?: { exit?: number }; code?: s
   }
   if (error.code === 'EEXIT') return undefined;
   if (error.oclif?.exit === USAGE_EXIT) {
-    const message = usageMessage(error.message ?? String(error));
+    const message = usageMessage(error.message ?? String(error)) + flagSuggestion(error.flags, source.flags);
     const hint = source.command ? `see ${source.command} --help` : undefined;
     return {
       line: `Error: ${message} [${ErrorCode.USAGE}]${hint ? ` (hint: ${hint})` : ''}`,
@@ -70,6 +72,23 @@ function usageMessage(text: string): string {
   const rows = rest.filter((row) => !/^(Note:|Alternatively,)/.test(row));
   if (first.endsWith(':') && rows.length > 0) return `${first} ${rows.map((row) => row.split(/\s{2,}/)[0]).join(', ')}`;
   return oneLine(lines.join('\n'));
+}
+
+/**
+ * `; did you mean --repo?` for an unknown flag (oclif's NonExistentFlagsError lists them as
+ * typed, `--rpeo`) within two edits of one the command takes, else nothing.
+ */
+function flagSuggestion(unknown: unknown, known: string[] | undefined): string {
+  if (!Array.isArray(unknown) || unknown.length !== 1 || typeof unknown[0] !== 'string' || !known?.length) return '';
+  // Loaded only here: the error path, never a command's start-up.
+  const { distance } = require('fastest-levenshtein') as typeof import('fastest-levenshtein');
+  const typed = unknown[0].replace(/^--?/, '').replace(/=.*$/, '');
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const d = distance(typed, name);
+    if (!best || d < best.distance) best = { name, distance: d };
+  }
+  return best && best.distance <= 2 ? `; did you mean --${best.name}?` : '';
 }
 
 function stripColours(text: string): string {
