@@ -1,3 +1,4 @@
+import type { ComposeSession } from './hooks';
 import type { Repo } from './store/Repo';
 import type { Sysroot } from './sysroot/Sysroot';
 
@@ -32,6 +33,8 @@ export interface HookContext {
   repo?: Repo;
   /** The sysroot being worked on, during sysroot commands (deploy, rollback, cleanup, ...). */
   sysroot?: Sysroot;
+  /** The compose in progress, during `arbor compose tree` (every compose hook, commit included). */
+  compose?: ComposeSession;
 }
 
 export const silentLogger: Logger = {

@@ -8,6 +8,8 @@ import { formatSchemaIssues } from './config/formatSchemaIssue';
 export interface ArborPlugin {
   name: string;
   version?: string;
+  /** The options it was made with, as validated; compose's inputs hash includes them. */
+  options?: unknown;
   apply(arbor: Arbor): void;
 }
 
@@ -40,6 +42,7 @@ export function definePlugin<Options = Record<string, never>>(
     return {
       name: definition.name,
       version: definition.version,
+      options,
       apply: (arbor: Arbor) => definition.apply(arbor, options),
     };
   };

@@ -32,7 +32,7 @@ export async function createArbor(
     }
     const plugin = factory(entry.options);
     assertPlugin(plugin, `Plugin package ${entry.id}`);
-    arbor.use(plugin.version || !module?.version ? plugin : { ...plugin, version: module.version, apply: plugin.apply });
+    arbor.use(plugin.version || !module?.version ? plugin : { ...plugin, version: module.version, options: plugin.options, apply: plugin.apply });
   }
   // Names that plugins define can only be checked once every plugin has registered its own.
   if (config.config.bootloader) arbor.bootloaders.assertKnown(config.config.bootloader, `${config.filepath ?? 'the config'} (bootloader)`);

@@ -67,6 +67,11 @@ export interface PackageSource {
   fileLists?(ctx: HookContext): Promise<Map<PackageRecord, string[]>>;
   /** Releases what the source holds open (HTTP connections); compose calls it when done. */
   close?(): Promise<void>;
+  /**
+   * Which plugin installs this source's packages, for the error when none is configured,
+   * e.g. `the rpm plugin (@arbor/plugin-rpm; preset fedora has it)`.
+   */
+  installer?: string;
 }
 
 /** Threaded through `resolve` taps: the request in, the chosen set out. */
@@ -94,26 +99,27 @@ export interface InstallRequest {
   package?: PackageRecord;
   /** The staging tree to unpack into. */
   tree: string;
-  /** State shared across the packages of one compose (file owners, for conflict checks). */
-  state: Record<string, unknown>;
   /**
-   * Filled by the install tap: the package's scriptlets. Compose runs them after every package
-   * is unpacked (all %pre, then %post, then %posttrans, in install order, as rpm-ostree does),
-   * or reports each one it cannot run.
+   * State shared by one compose's plugins, the same object in every compose hook (also as
+   * `context.compose.state`): a plugin keeps its own key, e.g. file owners for conflict checks.
    */
-  scriptlets?: Scriptlet[];
+  state: Record<string, unknown>;
 }
 
-/** A package scriptlet as rpm stores it: RPMTAG_PREIN/POSTIN/... with its RPMTAG_*PROG. */
-export interface Scriptlet {
-  /**
-   * The spec-file name: `pretrans`, `pre`, `post`, `posttrans` are run by compose (rpm's tag
-   * names `prein`/`postin` are accepted too); erase-time ones (`preun`, `postun`, ...) never are.
-   */
-  name: string;
-  /** The interpreter and its arguments, e.g. `['/bin/sh']`; `['<lua>']` for rpm's embedded Lua. */
-  interpreter: string[];
-  body: string;
+/** What the installer that handled a package answers (`install` is a bail hook). */
+export interface InstallResult {
+  /** The plugin that installed it. */
+  installedBy: string;
+  /** Files and directories it laid down. */
+  entries: number;
+}
+
+/** A compose in progress, as `context.compose` during every compose hook. */
+export interface ComposeSession {
+  tree: string;
+  treefile: Record<string, unknown>;
+  /** The plugins' shared state (InstallRequest.state). */
+  state: Record<string, unknown>;
 }
 
 export interface ComposeTree {
@@ -125,6 +131,8 @@ export interface ComposeTree {
   treefileDir: string;
   /** Packages installed, in install order. */
   installed: PackageRecord[];
+  /** The plugins' shared state, as in InstallRequest. */
+  state: Record<string, unknown>;
 }
 
 /** File metadata as it will be committed; `label` taps may change it. */
@@ -241,11 +249,6 @@ export interface VerifyRequest {
   /** Detached signatures fetched with it (may be empty). */
   signatures: Signature[];
   policy: RemotePolicy;
-  /**
-   * Taps that accepted a signature push their name here. Pull fails closed: a remote with keys
-   * whose content no tap vouched for is refused, so a missing verifier plugin cannot pass silently.
-   */
-  verifiedBy: string[];
 }
 
 /** What `checkout` taps materialize: one directory of a commit, written at `dest`. */
@@ -274,6 +277,15 @@ export interface CheckoutResult {
   directories: number;
   /** File objects whose bytes were copied rather than linked. */
   copied?: number;
+}
+
+/** A checkout a storage strategy made (a deployment), to be removed by the same strategy. */
+export interface RemoveCheckoutRequest {
+  /** The directory to remove; it may be partial, left by an interrupted deploy. */
+  path: string;
+  /** The strategy that made it, as the deployment's origin records it. */
+  strategy: string;
+  repo: Repo;
 }
 
 export interface EtcMergeInput {
@@ -378,11 +390,6 @@ export interface RollbackRequest {
   sysroot: string;
   /** The boot order before the rollback (index 0 is the default). */
   before: DeploymentRef[];
-  /**
-   * The boot order the core proposes (the rollback deployment first). Taps may reorder it in
-   * place, or throw to refuse; it must stay a reordering of `before`.
-   */
-  after: DeploymentRef[];
 }
 
 export interface DeployEvent {
@@ -403,17 +410,27 @@ export interface DeployEvent {
 export interface ArborHooks {
   source: HookMap<AsyncSeriesBailHook<[SourceSpec, HookContext], PackageSource | undefined>>;
   resolve: AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>;
-  install: AsyncSeriesHook<[InstallRequest, HookContext]>;
+  install: AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>;
   postprocess: AsyncSeriesHook<[ComposeTree, HookContext]>;
   label: AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>;
   commit: AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>;
   sign: HookMap<AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>>;
   fetch: HookMap<AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>>;
-  verify: AsyncSeriesHook<[VerifyRequest, HookContext]>;
+  /**
+   * A waterfall of the plugins that vouched for the content: a tap that accepts a signature
+   * returns the list with its name added, and throws to reject. Pull fails closed: content of
+   * a remote with keys that no tap vouched for is refused, so a missing verifier cannot pass.
+   */
+  verify: AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>;
   checkout: AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>;
+  removeCheckout: AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>;
   mergeEtc: AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>;
   bootloader: HookMap<AsyncSeriesHook<[BootloaderRequest, HookContext]>>;
-  rollback: AsyncSeriesHook<[RollbackRequest, HookContext]>;
+  /**
+   * A waterfall of the new boot order: the core proposes the rollback deployment first; a tap
+   * returns another order (a reordering of `before`) or throws to refuse.
+   */
+  rollback: AsyncSeriesWaterfallHook<[DeploymentRef[], RollbackRequest, HookContext]>;
   deploy: AsyncSeriesHook<[DeployEvent, HookContext]>;
   finalize: AsyncSeriesHook<[DeployEvent, HookContext]>;
 }
@@ -432,6 +449,7 @@ export const HookPhase: Readonly<Record<HookName, string>> = Object.freeze({
   fetch: 'fetch',
   verify: 'verification',
   checkout: 'checkout',
+  removeCheckout: 'checkout removal',
   mergeEtc: '/etc merge',
   bootloader: 'bootloader update',
   rollback: 'rollback',
@@ -444,17 +462,18 @@ export function createHooks(): Readonly<ArborHooks> {
   return Object.freeze({
     source: new HookMap(() => new AsyncSeriesBailHook<[SourceSpec, HookContext], PackageSource | undefined>(['spec', 'context'])),
     resolve: new AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>(['plan', 'context']),
-    install: new AsyncSeriesHook<[InstallRequest, HookContext]>(['request', 'context']),
+    install: new AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>(['request', 'context']),
     postprocess: new AsyncSeriesHook<[ComposeTree, HookContext]>(['compose', 'context']),
     label: new AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>(['metadata', 'target', 'context']),
     commit: new AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>(['metadata', 'context']),
     sign: new HookMap(() => new AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>(['request', 'context'])),
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),
-    verify: new AsyncSeriesHook<[VerifyRequest, HookContext]>(['request', 'context']),
+    verify: new AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>(['vouchedBy', 'request', 'context']),
     checkout: new AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>(['request', 'context']),
+    removeCheckout: new AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>(['request', 'context']),
     mergeEtc: new AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>(['plan', 'input', 'context']),
     bootloader: new HookMap(() => new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context'])),
-    rollback: new AsyncSeriesHook<[RollbackRequest, HookContext]>(['request', 'context']),
+    rollback: new AsyncSeriesWaterfallHook<[DeploymentRef[], RollbackRequest, HookContext]>(['order', 'request', 'context']),
     deploy: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),
     finalize: new AsyncSeriesHook<[DeployEvent, HookContext]>(['event', 'context']),
   });

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const repoDir = path.resolve(root, '..', 'shared/fixtures/repodata/libdnf/modules/modules/_all/x86_64');
+const repoDir = path.join(root, 'test/fixtures/repodata/libdnf/modules/modules/_all/x86_64');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 for (const tool of ['testsolv', 'repo2solv']) {

@@ -15,8 +15,11 @@ interface ComposeJson {
   packages: { name: string; epoch: number; version: string; release: string; arch: string }[];
 }
 
-/** What compose adds beyond the packages' files: the tmpfiles.d lines for /var (checked on their own). */
-const AUTOVAR = [/^usr\/lib\/tmpfiles\.d(\/arbor-autovar\.conf)?$/];
+/**
+ * What compose adds beyond the packages' files, checked on their own: the tmpfiles.d lines for
+ * /var, and the rpmdb (test/rpmdb).
+ */
+const AUTOVAR = [/^usr\/lib\/tmpfiles\.d(\/arbor-autovar\.conf)?$/, /^usr\/lib\/sysimage(\/rpm(\/rpmdb\.sqlite)?)?$/];
 
 const EXPECTED_SET = ['demo-filesystem-3.18-1', 'greeting-2.1-1', 'hello-2.12-3', 'hello-docs-2.12-1', 'kernel-demo-6.1.0-1'];
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, ArborError, loadTreefile, type ComposeTree } from '@arbor/core';
 import postprocess, { AUTOVAR_CONF } from '@arbor/plugin-postprocess';
-import { runScriptlets } from '@arbor/core';
+import { runScriptlets } from '@arbor/plugin-rpm';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { useTempDir, writeTree } from '../support/tempDir';
 
@@ -75,7 +75,7 @@ describe('the postprocess plugin', () => {
   async function run(tree: string, treefileDir: string, treefile: Record<string, unknown>): Promise<string[]> {
     const warnings: string[] = [];
     const arbor = new Arbor({ logger: { debug() {}, info() {}, warn: (m) => warnings.push(m) } }).use(postprocess());
-    const compose: ComposeTree = { tree, treefile, treefileDir, installed: [] };
+    const compose: ComposeTree = { tree, treefile, treefileDir, installed: [], state: {} };
     await arbor.hooks.postprocess.promise(compose, arbor.context());
     return warnings;
   }

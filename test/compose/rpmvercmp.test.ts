@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { compareEvr, rpmvercmp } from '@arbor/core';
+import { compareEvr, rpmvercmp } from '@arbor/plugin-rpm';
 import { requireTool } from '../support/requireTool';
 
 /**

@@ -59,6 +59,30 @@ describe('hook ordering', () => {
     assert.deepEqual(run.trace, ['test:f', 'test:a', 'test:b', 'test:c', 'test:d', 'test:e']);
   });
 
+  it('lets a preset built on another, and a user config, replace, override and exclude inherited plugins in place', async () => {
+    const project = tmp();
+    installPackage(project, 'arbor-preset-distro', { 'index.js': 'module.exports = { plugins: ["a", ["grubby", { mode: "bls" }], ["c", { level: 1, color: "red" }], "d"] };' });
+    // Built on distro: GRUB out for another writer, one option of c overridden.
+    installPackage(project, 'arbor-preset-distro-sdboot', {
+      'index.js': 'module.exports = { presets: ["distro"], replace: { grubby: ["sdboot", { tries: 3 }] }, override: { c: { level: 2 } } };',
+    });
+    for (const name of ['a', 'grubby', 'sdboot', 'c', 'd', 'e', 'x']) installPackage(project, `arbor-plugin-${name}`, { 'index.js': tracingPlugin(`test:${name}`) });
+
+    fs.writeFileSync(path.join(project, '.arborrc.json'), JSON.stringify({ preset: 'distro-sdboot' }));
+    let { config } = await createArbor({ cwd: project });
+    assert.deepEqual(config.plugins.map((p) => p.reference), ['a', 'sdboot', 'c', 'd']);
+    assert.deepEqual(config.plugins[1]!.options, { tries: 3 });
+    assert.deepEqual(config.plugins[2]!.options, { level: 2, color: 'red' });
+
+    // The user takes the preset and replaces one plugin, drops another, and adds one.
+    fs.writeFileSync(path.join(project, '.arborrc.json'), JSON.stringify({ preset: 'distro-sdboot', replace: { a: 'x' }, exclude: ['d'], plugins: ['e'] }));
+    ({ config } = await createArbor({ cwd: project }));
+    assert.deepEqual(config.plugins.map((p) => `${p.reference}<${p.from}`), ['x<config', 'sdboot<preset:distro-sdboot', 'c<preset:distro, options from preset:distro-sdboot', 'e<config']);
+
+    fs.writeFileSync(path.join(project, '.arborrc.json'), JSON.stringify({ preset: 'distro', exclude: ['nope'] }));
+    await assert.rejects(createArbor({ cwd: project }), /changes plugin "nope" \(exclude\), which no preset before it lists/);
+  });
+
   it('refuses a plugin listed twice, naming both places', async () => {
     const project = tmp();
     installPackage(project, 'arbor-preset-base', { 'index.js': 'module.exports = { plugins: ["a"] };' });

@@ -27,9 +27,9 @@ describe('errors thrown in taps', () => {
     });
     const request = {
       remote: 'r', kind: 'commit' as const, commitId: 'abc', data: Buffer.alloc(0), signatures: [],
-      policy: { noVerify: false, keys: [] }, verifiedBy: [],
+      policy: { noVerify: false, keys: [] },
     };
-    await assert.rejects(arbor.hooks.verify.promise(request, arbor.context()), (error: ArborError) => {
+    await assert.rejects(arbor.hooks.verify.promise([], request, arbor.context()), (error: ArborError) => {
       assert.equal(error.message, 'During verification (arbor:ed25519): commit abc is not signed by key k1');
       assert.equal(error.code, 'ARBOR_VERIFY_BAD_SIGNATURE');
       assert.equal(error.hint, 'check the key');
@@ -46,9 +46,9 @@ describe('errors thrown in taps', () => {
     await assert.rejects(arbor.hooks.bootloader.for('bls').promise(request, arbor.context()), /During bootloader update \(arbor:sync-writer\): bad entry/);
 
     const other = new Arbor();
-    other.hooks.rollback.tapAsync('arbor:callback', (_request, _context, callback) => callback(new Error('no previous deployment')));
+    other.hooks.rollback.tapAsync('arbor:callback', (_order, _request, _context, callback) => callback(new Error('no previous deployment')));
     await assert.rejects(
-      other.hooks.rollback.promise({ sysroot: '/', before: [], after: [] }, other.context()),
+      other.hooks.rollback.promise([], { sysroot: '/', before: [] }, other.context()),
       /During rollback \(arbor:callback\): no previous deployment/,
     );
   });

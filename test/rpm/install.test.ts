@@ -101,16 +101,19 @@ describe('installing RPMs into a tree', function () {
     }
   });
 
-  it('hands the install-time scriptlets to compose through the install hook', async () => {
+  it('answers the install hook and keeps the install-time scriptlets for its postprocess step', async () => {
     const arbor = new Arbor().use(rpmPlugin());
     const tree = path.join(work, 'hook-tree');
     fs.mkdirSync(tree);
     const request: InstallRequest = { packagePath: packages.get('xz')!, tree, state: {} };
-    await arbor.hooks.install.promise(request, arbor.context());
-    assert.deepEqual(request.scriptlets, [
+    const result = await arbor.hooks.install.promise(request, arbor.context());
+    assert.equal(result?.installedBy, 'arbor:rpm');
+    assert.ok(result!.entries > 0);
+    const kept = request.state['arbor:rpm:scriptlets'] as { packages: { scriptlets: unknown[] }[] };
+    assert.deepEqual(kept.packages.map((pkg) => pkg.scriptlets), [[
       { name: 'pre', interpreter: ['/bin/sh'], body: 'echo pre "$1"' },
       { name: 'post', interpreter: ['/bin/sh'], body: 'echo post "$1"' },
-    ]);
+    ]]);
     assert.ok(request.state[STATE_KEY] instanceof RpmInstallState);
     assert.equal((request.state[STATE_KEY] as RpmInstallState).ownerOf('/opt/arbor/plain.txt'), 'arbor-features-1.0-1.noarch');
     assert.equal(fs.readFileSync(path.join(tree, 'opt/arbor/plain.txt'), 'utf8'), 'hello\n');
@@ -121,8 +124,7 @@ describe('installing RPMs into a tree', function () {
     const tree = path.join(work, 'not-rpm-tree');
     fs.mkdirSync(tree);
     const request: InstallRequest = { packagePath: path.join(FIXTURES, 'rpm', 'EXPECTED.txt'), tree, state: {} };
-    await arbor.hooks.install.promise(request, arbor.context());
-    assert.equal(request.scriptlets, undefined);
+    assert.equal(await arbor.hooks.install.promise(request, arbor.context()), undefined);
     assert.deepEqual(fs.readdirSync(tree), []);
   });
 });

@@ -4,8 +4,8 @@ import path from 'node:path';
 /** The repository root, found from this compiled file (test/dist/support/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const ARBOR_BIN = path.join(REPO_ROOT, 'core', 'bin', 'run.js');
-/** The shared, read-only fixtures beside the repository. */
-export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** Real-world fixtures kept in the repository (test/fixtures/SOURCES.md says where each came from). */
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 export interface ArborRun {
   status: number;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { PackageRecord } from '../hooks';
 import type { LoadedTreefile } from './Treefile';
 
-/** A package as commit metadata records it (CLI.md `db list` fields, plus where it came from). */
+/** A package as commit metadata records it (docs/command-contract.md `db list` fields, plus where it came from). */
 export interface ComposedPackage {
   name: string;
   epoch: number;
@@ -32,12 +32,16 @@ export function composedPackage(pkg: PackageRecord): ComposedPackage {
 
 /**
  * The identity of a compose's inputs: every treefile byte (includes too, in read order, plus
- * the files add-files and postprocess-script bring in) and the checksum of every resolved
- * package. When it equals the last commit's, composing again would make the same tree, so
+ * the files add-files and postprocess-script bring in), the checksum of every resolved
+ * package, and the name, version and options of every plugin applied. When it equals the last commit's, composing again would make the same tree, so
  * compose says "no changes" instead (rpm-ostree's `--cache-only` change detection).
  */
-export function composeInputsHash(loaded: LoadedTreefile, packages: readonly PackageRecord[], extraFiles: readonly string[]): string {
+export function composeInputsHash(
+  loaded: LoadedTreefile, packages: readonly PackageRecord[], extraFiles: readonly string[], plugins: string,
+): string {
   const hash = crypto.createHash('sha256');
+  // Another plugin set makes another tree from the same treefile (a labeler, a different installer).
+  hash.update(`plugins\0${plugins}\0`);
   for (const file of [...loaded.files, ...extraFiles]) {
     hash.update(`file\0${file}\0`);
     hash.update(fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file) : Buffer.alloc(0));

@@ -19,7 +19,8 @@ function parseYaml(text: string): unknown {
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 const RepoEntry = v.union([
   nonEmpty,
-  v.strictObject({ id: nonEmpty, url: nonEmpty }),
+  /** `kind` picks the `source` plugin (`rpm-md`); without it, the one source plugin configured. */
+  v.strictObject({ id: v.optional(nonEmpty), url: nonEmpty, kind: v.optional(nonEmpty) }),
 ]);
 /** A list defaulting to a fresh empty one per parse (the loader edits the lists it returns). */
 const list = <T extends v.GenericSchema>(item: T) => v.optional(v.array(item), () => []);

@@ -5,12 +5,13 @@ import type { Arbor } from '../Arbor';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import type { HookContext } from '../HookContext';
-import type { ComposeTree, PackageRecord, PackageSource, ResolvePlan, Scriptlet } from '../hooks';
+import type { ComposeSession, ComposeTree, PackageRecord, PackageSource, ResolvePlan } from '../hooks';
 import { Repo } from '../store/Repo';
 import type { RepoLock } from '../store/RepoLock';
 import { ComposeMetadataKey, composedPackage, composeInputsHash, nextVersion, type ComposedPackage } from './ComposeInputs';
+import { describePluginInputs } from './describePluginInputs';
 import { commitTree } from '../store/commitTree';
-import { runScriptlets, type PackageScriptlets } from './ScriptletRunner';
+import { signCommit } from '../signing/signCommit';
 import { loadTreefile, type LoadedTreefile, type Treefile } from './Treefile';
 
 export interface ComposeOptions {
@@ -41,11 +42,11 @@ export interface ComposeResult {
 }
 
 /**
- * `arbor compose tree`: treefile -> sources -> resolve -> download -> install -> scriptlets ->
- * postprocess -> commit. Every step is a hook call, so what is RPM-specific lives in plugins
- * (rpm-md, rpm, postprocess); this function only orders the steps, keeps the staging tree,
- * and writes nothing to the repo until the tree is complete (a failure leaves no ref and no
- * commit).
+ * `arbor compose tree`: treefile -> sources -> resolve -> download -> install -> postprocess ->
+ * label -> commit. Every step is a hook call, so what is format-specific (RPM headers, rpm's
+ * scriptlet phases, version comparison) lives in plugins (rpm-md, rpm, postprocess); this
+ * function only orders the steps, keeps the staging tree, and writes nothing to the repo
+ * until the tree is complete (a failure leaves no ref and no commit).
  */
 export async function composeTree(arbor: Arbor, options: ComposeOptions): Promise<ComposeResult> {
   const loaded = loadTreefile(options.treefile);
@@ -56,7 +57,7 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
       hint: 'Add the selinux plugin to the config, or set selinux: false',
     });
   }
-  const context = arbor.context({ repo });
+  let context = arbor.context({ repo });
   const ownCache = options.cacheDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-compose-cache-'));
   const cacheDir = path.resolve(options.cacheDir ?? ownCache!);
   let staging: string | undefined;
@@ -64,16 +65,19 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
   const sources: PackageSource[] = [];
   try {
     await openSources(arbor, loaded, cacheDir, context, sources);
+    if (!options.dryRun) assertInstaller(arbor, treefile.ref, sources);
     const available = await listPackages(sources, context);
     const plan = await resolve(arbor, treefile, available, sources, options.arch ?? hostArch(), context);
     const packages = plan.selected.map(composedPackage);
     const base = { ref: treefile.ref, packages, dryRun: Boolean(options.dryRun), skippedScriptlets: [] };
     if (!repo) return { ...base, changed: true };
 
-    const inputs = composeInputsHash(loaded, plan.selected, extraInputFiles(loaded));
+    const inputs = composeInputsHash(loaded, plan.selected, extraInputFiles(loaded), describePluginInputs(arbor));
     const previousId = repo.readRef(treefile.ref);
     const previous = previousId ? repo.readCommit(previousId) : undefined;
     if (previousId && previous?.metadata[ComposeMetadataKey.INPUTS] === inputs) {
+      // Nothing to compose, but a key asks for the existing commit to be signed (re-signing is idempotent).
+      if (options.signKey) await signCommit(arbor, repo, previousId, options.signKey, context);
       return { ...base, commit: previousId, changed: false, version: previous.metadata.version as string | undefined };
     }
 
@@ -84,11 +88,12 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
     staging = fs.mkdtempSync(path.join(repo.tmpPath, 'compose-'));
     const tree = path.join(staging, 'root');
     fs.mkdirSync(tree, { mode: 0o755 });
-    const scriptlets = await install(arbor, plan.selected, files, tree, context);
-    const outcomes = await runScriptlets(tree, scriptlets, { enabled: treefile.scriptlets, context });
-    const skippedScriptlets = outcomes.filter((o) => o.skipped).map((o) => ({ package: o.package, scriptlet: o.scriptlet, reason: o.skipped! }));
+    const session: ComposeSession = { tree, treefile: treefile as unknown as Record<string, unknown>, state: {} };
+    context = { ...context, compose: session };
+    await install(arbor, plan.selected, files, session, context);
 
-    const compose: ComposeTree = { tree, treefile: treefile as unknown as Record<string, unknown>, treefileDir: loaded.dir, installed: plan.selected };
+    // Package plugins run what must follow the whole install here (rpm's scriptlet phases).
+    const compose: ComposeTree = { tree, treefile: session.treefile, treefileDir: loaded.dir, installed: plan.selected, state: session.state };
     await arbor.hooks.postprocess.promise(compose, context);
 
     const version = treefile['automatic-version-prefix'] ? nextVersion(treefile['automatic-version-prefix'], previous?.metadata.version) : undefined;
@@ -103,12 +108,15 @@ export async function composeTree(arbor: Arbor, options: ComposeOptions): Promis
         ...(version ? { [ComposeMetadataKey.VERSION]: version } : {}),
         [ComposeMetadataKey.PACKAGES]: packages,
         [ComposeMetadataKey.INPUTS]: inputs,
-        ...(skippedScriptlets.length ? { [ComposeMetadataKey.SKIPPED_SCRIPTLETS]: skippedScriptlets } : {}),
       },
       signKey: options.signKey,
       label: { selinux: Boolean(treefile.selinux) },
+      compose: session,
       signal: context.signal,
     });
+    // Plugins that skipped work (scriptlets they could not run) record it in the metadata.
+    const recorded = repo.readCommit(commit).metadata[ComposeMetadataKey.SKIPPED_SCRIPTLETS];
+    const skippedScriptlets = Array.isArray(recorded) ? recorded as ComposeResult['skippedScriptlets'] : [];
     return { ...base, commit, changed: true, version, skippedScriptlets };
   } finally {
     await Promise.all(sources.map((source) => source.close?.()));
@@ -124,15 +132,38 @@ async function openSources(arbor: Arbor, loaded: LoadedTreefile, cacheDir: strin
     const url = typeof entry === 'string' ? entry : entry.url;
     const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
     const location = remote ? url : path.resolve(loaded.dir, url);
-    const id = typeof entry === 'string' ? (remote ? url : path.basename(location)) : entry.id;
-    const source = await arbor.hooks.source.for('rpm-md').promise({ id, url: location, cacheDir }, context);
+    const id = (typeof entry === 'string' ? undefined : entry.id) ?? (remote ? url : path.basename(location));
+    const kind = (typeof entry === 'string' ? undefined : entry.kind) ?? defaultSourceKind(arbor, id);
+    const source = (arbor.hooks.source.get(kind)?.taps.length ?? 0) > 0 ? await arbor.hooks.source.for(kind).promise({ id, url: location, cacheDir }, context) : undefined;
     if (!source) {
-      throw new ArborError(ErrorCode.HOOK_UNHANDLED, `No plugin opens rpm-md repo ${id} (${url})`, {
-        hint: 'Add the rpm-md plugin to the config: plugins: ["rpm-md"] (or use the fedora preset)',
+      throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, `No plugin opens ${kind} repo ${id} (${url})`, {
+        hint: `Add the plugin for ${kind} repos to the config's plugins, or a preset that has it (preset fedora has rpm-md)`,
       });
     }
     sources.push(source);
   }
+}
+
+/** The kind of a repo whose treefile entry names none: that of the one source plugin configured. */
+function defaultSourceKind(arbor: Arbor, id: string): string {
+  const kinds = [...new Set(arbor.taps.filter((tap) => tap.hook === 'source').map((tap) => tap.key!))];
+  if (kinds.length === 1) return kinds[0]!;
+  throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, kinds.length === 0
+    ? `No plugin opens package repos, so repo ${id} cannot be read`
+    : `Repo ${id} names no kind, and plugins open several (${kinds.join(', ')})`, {
+    hint: kinds.length === 0
+      ? 'Use a preset that composes, e.g. preset: fedora (rpm-md repos, the rpm installer, postprocessing)'
+      : `Give it one: repos: [{ url: ..., kind: ${kinds[0]} }]`,
+  });
+}
+
+/** A compose with packages and no installer would commit an empty tree: refuse it up front. */
+function assertInstaller(arbor: Arbor, ref: string, sources: readonly PackageSource[]): void {
+  if (sources.length === 0 || arbor.hooks.install.taps.length > 0) return;
+  const installer = sources.find((source) => source.installer)?.installer ?? 'a plugin that installs these packages';
+  throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, `Nothing installs packages for ${ref}: no plugin taps install (it needs ${installer})`, {
+    hint: 'Add that plugin to the config\'s plugins, or use its preset (preset: fedora)',
+  });
 }
 
 async function listPackages(sources: readonly PackageSource[], context: HookContext): Promise<PackageRecord[]> {
@@ -164,8 +195,8 @@ async function resolve(
     });
   }
   if (treefile.packages.length && plan.selected.length === 0) {
-    throw new ArborError(ErrorCode.HOOK_UNHANDLED, 'No plugin resolved the requested packages', {
-      hint: 'Add the rpm-md plugin to the config: plugins: ["rpm-md"]',
+    throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, 'No plugin resolved the requested packages', {
+      hint: 'Add a resolver to the config\'s plugins (rpm-md resolves rpm-md repos), or use preset: fedora',
     });
   }
   return plan;
@@ -189,25 +220,23 @@ async function download(packages: readonly PackageRecord[], sources: readonly Pa
 }
 
 async function install(
-  arbor: Arbor, packages: readonly PackageRecord[], files: Map<PackageRecord, string>, tree: string, context: HookContext,
-): Promise<PackageScriptlets[]> {
-  if (packages.length && !arbor.hooks.install.isUsed()) {
-    throw new ArborError(ErrorCode.HOOK_UNHANDLED, 'No plugin installs packages', { hint: 'Add the rpm plugin to the config: plugins: ["rpm"]' });
-  }
-  const state: Record<string, unknown> = {};
-  const scriptlets: PackageScriptlets[] = [];
+  arbor: Arbor, packages: readonly PackageRecord[], files: Map<PackageRecord, string>, session: ComposeSession, context: HookContext,
+): Promise<void> {
   const task = context.progress.start('install', packages.length);
   try {
     for (const pkg of packages) {
-      const request = { packagePath: files.get(pkg)!, package: pkg, tree, state, scriptlets: [] as Scriptlet[] };
-      await arbor.hooks.install.promise(request, context);
-      scriptlets.push({ package: nevraOf(pkg), scriptlets: request.scriptlets });
+      const request = { packagePath: files.get(pkg)!, package: pkg, tree: session.tree, state: session.state };
+      const result = await arbor.hooks.install.promise(request, context);
+      if (!result) {
+        throw new ArborError(ErrorCode.COMPOSE_MISSING_PLUGIN, `No plugin installs ${nevraOf(pkg)} (${path.basename(request.packagePath)})`, {
+          hint: 'The installers configured do not recognise its format; add the plugin for it',
+        });
+      }
       task.tick();
     }
   } finally {
     task.done();
   }
-  return scriptlets;
 }
 
 /** Files outside the treefile whose bytes shape the tree, for the inputs hash. */

@@ -26,6 +26,17 @@ export const PluginReferenceSchema = v.union([
 ]);
 
 /** A bootloader writer's name; checked against the names plugins register once they are applied. */
+/**
+ * Changes to the plugins that presets brought, by plugin name, applied after the presets
+ * expand and before the list's own `plugins` are added: `replace` swaps one in place,
+ * `override` merges options into one, `exclude` drops one.
+ */
+export const PluginChangesEntries = {
+  replace: v.optional(v.record(nonEmpty, PluginReferenceSchema)),
+  override: v.optional(v.record(nonEmpty, RecordSchema)),
+  exclude: v.optional(v.array(nonEmpty)),
+};
+
 export const BootloaderSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a bootloader name such as "grub", "systemd-boot", "bls" or "none"'));
 
 /** A storage strategy's name (a `checkout` tap): `hardlink`, `reflink`, `copy`, or a plugin's. */
@@ -40,6 +51,7 @@ export const ConfigSchema = strictObject({
   preset: v.optional(v.union([nonEmpty, v.array(nonEmpty)])),
   /** The user's own plugins, applied after every preset's. */
   plugins: v.optional(v.array(PluginReferenceSchema)),
+  ...PluginChangesEntries,
   bootloader: v.optional(BootloaderSchema),
   /** How deploy materializes a commit; `hardlink` when absent. */
   storage: v.optional(StorageSchema),

@@ -30,6 +30,7 @@ export async function expandPlugins(loaded: LoadedConfig): Promise<PluginEntry[]
     ? [DEFAULT_PRESET]
     : Array.isArray(loaded.config.preset) ? loaded.config.preset : [loaded.config.preset];
   for (const preset of presets) await expandPreset(preset, loaded.dir, entries, []);
+  applyChanges(entries, loaded.config, 'config', loaded.dir, loaded.filepath ?? 'the config');
   for (const reference of loaded.config.plugins ?? []) {
     addEntry(entries, reference, 'config', loaded.dir, loaded.filepath ?? 'the config');
   }
@@ -48,6 +49,7 @@ async function expandPreset(reference: string, dir: string, entries: PluginEntry
   }
   const preset = parsePreset(defaultExport(loaded.exports), loaded.id);
   for (const inner of preset.presets ?? []) await expandPreset(inner, dir, entries, [...stack, reference]);
+  applyChanges(entries, preset, `preset:${reference}`, dir, `preset ${loaded.id}`);
   for (const plugin of preset.plugins ?? []) addEntry(entries, plugin, `preset:${reference}`, dir, `preset ${loaded.id}`);
 }
 
@@ -56,6 +58,41 @@ function parsePreset(value: unknown, id: string): Preset {
   if (parsed.success) return parsed.output;
   const problem = formatSchemaIssues(parsed.issues, PresetSchema, `preset ${id}`);
   throw new ArborError(ErrorCode.PRESET_INVALID, problem.message, { hint: problem.hint });
+}
+
+/** What `replace`, `override` and `exclude` say, applied to the plugins listed so far. */
+interface PluginChanges {
+  replace?: Record<string, PluginReference>;
+  override?: Record<string, Record<string, unknown>>;
+  exclude?: string[];
+}
+
+function applyChanges(entries: PluginEntry[], changes: PluginChanges, from: string, dir: string, where: string): void {
+  const find = (name: string, key: string): number => {
+    const found = findModule(name, 'plugin', dir);
+    const index = entries.findIndex((entry) => entry.reference === name || (found && entry.id === found.id));
+    if (index < 0) {
+      throw new ArborError(ErrorCode.PLUGIN_NOT_FOUND, `${where} changes plugin "${name}" (${key}), which no preset before it lists`, {
+        hint: `Plugins listed so far: ${entries.map((entry) => entry.reference).join(', ') || 'none'}`,
+      });
+    }
+    return index;
+  };
+  for (const name of changes.exclude ?? []) entries.splice(find(name, 'exclude'), 1);
+  for (const [name, options] of Object.entries(changes.override ?? {})) {
+    const entry = entries[find(name, 'override')]!;
+    entries.splice(entries.indexOf(entry), 1, { ...entry, options: { ...entry.options, ...options }, from: `${entry.from}, options from ${from}` });
+  }
+  for (const [name, replacement] of Object.entries(changes.replace ?? {})) {
+    const index = find(name, 'replace');
+    const [removed] = entries.splice(index, 1);
+    const added: PluginEntry[] = [];
+    addEntry(added, replacement, from, dir, where);
+    if (entries.some((entry) => entry.id === added[0]!.id)) {
+      throw new ArborError(ErrorCode.PLUGIN_DUPLICATE, `${where} replaces "${removed!.reference}" with "${added[0]!.reference}", which is already listed`);
+    }
+    entries.splice(index, 0, added[0]!);
+  }
 }
 
 function addEntry(entries: PluginEntry[], reference: PluginReference, from: string, dir: string, where: string): void {

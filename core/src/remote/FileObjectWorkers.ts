@@ -16,7 +16,7 @@ interface Slot {
 
 /**
  * Decompress + hash + write of fetched file objects, spread over worker threads so the main
- * thread only moves bytes off the network. PERFORMANCE.md measured a full pull at 9.5 s this
+ * thread only moves bytes off the network. docs/performance.md measured a full pull at 9.5 s this
  * way against 11.7 s on the main thread alone. With `threads` 0 the check runs inline and the
  * write on the libuv pool, which is cheaper for a few hundred objects than starting workers
  * (~40 ms each).

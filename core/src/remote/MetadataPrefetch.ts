@@ -7,7 +7,7 @@ export type MetadataKind = 'dirtree' | 'dirmeta';
  * The dirtrees and dirmetas a commit's size index says the repo lacks, requested all at once
  * when the pull starts. The tree walk still visits, checks and stages every one of them, in its
  * own order, but finds each already on its way: it no longer waits a round trip per level of
- * the tree, which was most of an incremental pull (PERFORMANCE.md). Each body is checked
+ * the tree, which was most of an incremental pull (docs/performance.md). Each body is checked
  * against its ID as it arrives (RemoteRepo.metadataObject), like any other.
  */
 export class MetadataPrefetch {

@@ -155,11 +155,10 @@ export class RemoteRepo {
     const request: VerifyRequest = {
       remote: this.remote.name,
       policy: { noVerify: this.remote.noVerify, keys: this.remote.keys },
-      verifiedBy: [],
       ...fields,
     };
-    await this.arbor.hooks.verify.promise(request, this.context);
-    if (!this.remote.noVerify && request.verifiedBy.length === 0) {
+    const vouchedBy = await this.arbor.hooks.verify.promise([], request, this.context);
+    if (!this.remote.noVerify && vouchedBy.length === 0) {
       const what = fields.kind === 'commit' ? `commit ${fields.commitId}` : 'the summary';
       throw new ArborError(ErrorCode.VERIFY_NO_VERIFIER, `No verifier vouched for ${what} from ${this.source}, which requires signatures`, {
         hint: 'Add the plugin for its key type (ed25519) to the config, or re-add the remote with --no-verify',

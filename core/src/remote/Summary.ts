@@ -4,7 +4,7 @@ import { isObjectId, type ObjectId } from '../store/ObjectId';
 import { refNameProblem } from '../store/RefName';
 
 /**
- * The summary: the index of a repo's branches that clients read first (ARCHITECTURE.md §3),
+ * The summary: the index of a repo's branches that clients read first (docs/format.md),
  * served as `summary` with its detached signatures in `summary.sig` (the commitsig encoding).
  * It is JSON so `curl URL/summary` is readable; the signature covers the bytes exactly as
  * served, so it is never re-serialized before checking.

@@ -34,7 +34,7 @@ interface VerifiedFileObject {
 
 /**
  * Checks a fetched file object against its ID and stages it, synchronously, so it can run in a
- * worker thread (PERFORMANCE.md: inflate + hash + write in workers beats async on the main
+ * worker thread (docs/performance.md: inflate + hash + write in workers beats async on the main
  * thread). The write is one native operation (an O_TMPFILE linked into place), so workers
  * writing into the one staging directory do not queue on its lock; user-mode repos, and any
  * write the native path could not do, take the synchronous JavaScript path, which also gives a

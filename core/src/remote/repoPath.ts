@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/codes';
 
 /**
  * The repo a remote command works on: `--repo R`, or `--sysroot S` meaning `S/arbor/repo`
- * (ARCHITECTURE.md §4). It must already be a repo; remotes are never the thing that creates one.
+ * (docs/sysroot.md). It must already be a repo; remotes are never the thing that creates one.
  */
 export function repoPath(flags: { repo?: string; sysroot?: string }): string {
   const repo = path.resolve(flags.repo ?? path.join(flags.sysroot ?? '/', 'arbor', 'repo'));

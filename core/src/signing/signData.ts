@@ -44,7 +44,7 @@ export async function signData(arbor: Arbor, request: { key: string; data: Buffe
 /** Checks up front that some plugin signs with this key's type; returns the type. */
 export function assertSigner(arbor: Arbor, key: string, what: string): string {
   const keyType = signingKeyType(key);
-  if (!arbor.hooks.sign.get(keyType)?.isUsed()) throw noSigner(arbor, keyType, key, what);
+  if (!arbor.hooks.sign.get(keyType)?.taps.length) throw noSigner(arbor, keyType, key, what);
   return keyType;
 }
 

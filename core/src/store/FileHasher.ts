@@ -50,7 +50,7 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constant
 /**
  * Hashes one tree file into its object ID and writes the object into the staging directory
  * when the repo does not have it yet. Runs inside hash workers with synchronous fs calls
- * (PERFORMANCE.md: faster than many concurrent async calls for this metadata-heavy work), or
+ * (docs/performance.md: faster than many concurrent async calls for this metadata-heavy work), or
  * inline for small trees.
  */
 export class FileHasher {

@@ -9,7 +9,7 @@ const HEX = '0123456789abcdef';
 
 /**
  * Which objects a repo already has, learned with one readdir per shard directory
- * (`objects/XX`) instead of one stat per object (PERFORMANCE.md: hash first, write only what is
+ * (`objects/XX`) instead of one stat per object (docs/performance.md: hash first, write only what is
  * missing). Objects added during the current operation are recorded with `add`.
  *
  * The set itself is native (core/native/object_index.c): `prefetch` reads all the listings on

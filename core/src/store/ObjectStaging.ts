@@ -12,7 +12,7 @@ const PUBLISH_ORDER: ObjectKindName[] = ['file', 'filez', 'dirmeta', 'dirtree', 
 
 /**
  * A private directory under `tmp/` where one operation writes its new objects as
- * `<id>.<kind>`. `publish` then makes them durable with one syncfs(2) (PERFORMANCE.md: an fsync
+ * `<id>.<kind>`. `publish` then makes them durable with one syncfs(2) (docs/performance.md: an fsync
  * per object costs ~2.5 s on a 23k-file tree), renames each into `objects/XX/`, children
  * before parents and the commit last, and flushes again so the renames are durable before any
  * ref moves. A process killed at any point leaves only complete objects in objects/ (rename is

@@ -18,14 +18,14 @@ import { fileObjectKind, REPO_MODES, type RepoMode } from './RepoMode';
 import { resolveRev } from './resolveRev';
 
 export interface InitOptions {
-  /** Default: bare as root, user otherwise (CLI.md). */
+  /** Default: bare as root, user otherwise (docs/command-contract.md). */
   mode?: RepoMode;
 }
 
 const REPO_VERSION = '1';
 
 /**
- * An open repository: its mode, its objects and its refs (ARCHITECTURE.md §3, layout in
+ * An open repository: its mode, its objects and its refs (docs/format.md, layout in
  * docs/format.md §4). Reads are synchronous: they are small local reads done in tight loops
  * (a checkout reads thousands of dirtrees), where promises would only add overhead. Every
  * metadata object is re-hashed as it is read, so a corrupt or hostile object is refused before

@@ -21,7 +21,7 @@ type Reply<R> = { results: R[] } | { error: { message: string; code?: string; hi
 const IN_FLIGHT = 2;
 
 /**
- * Runs jobs on worker threads, one per core up to 4 (PERFORMANCE.md: 2 workers with sync fs
+ * Runs jobs on worker threads, one per core up to 4 (docs/performance.md: 2 workers with sync fs
  * calls beat async I/O for hashing a tree). Batches are handed out as workers finish, so one
  * big file does not stall the rest. The first error stops the run and is rethrown as the
  * ArborError it was. `inline` builds the same handler for the main thread, for small runs.

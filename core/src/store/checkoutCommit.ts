@@ -8,7 +8,7 @@ import type { Repo } from './Repo';
 import { resolveTreePath } from './resolveTreePath';
 
 export interface CheckoutCommitOptions {
-  /** A ref, a commit ID or prefix, optionally with `^` (CLI.md REF). */
+  /** A ref, a commit ID or prefix, optionally with `^` (docs/command-contract.md REF). */
   ref: string;
   dest: string;
   /** `hardlink` (default), `reflink`, `copy`, or any strategy a plugin offers. */

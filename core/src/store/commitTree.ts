@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
-import type { FileMetadata, LabelRequest, LabelTarget } from '../hooks';
+import type { ComposeSession, FileMetadata, LabelRequest, LabelTarget } from '../hooks';
 import { blake3 } from './Blake3';
 import { displayPath, osPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
@@ -37,6 +37,8 @@ export interface CommitTreeOptions {
   signKey?: string;
   /** What `label` taps are asked for (`--file-contexts`, compose's `selinux`). */
   label?: LabelRequest;
+  /** The compose this commit ends, so `label` and `commit` taps see `context.compose`. */
+  compose?: ComposeSession;
   signal?: AbortSignal;
 }
 
@@ -62,7 +64,7 @@ const PROGRESS_MIN = 2000;
  */
 export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOptions): Promise<CommitTreeResult> {
   parseRef(options.branch);
-  const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}) });
+  const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}), ...(options.compose ? { compose: options.compose } : {}) });
   // A key no plugin can use fails before any work, not after the whole tree is hashed.
   if (options.signKey) assertSigner(arbor, options.signKey, `the commit to ${options.branch}`);
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });

@@ -2,7 +2,7 @@ import type { CommitMetadataValue } from './Commit';
 import type { ObjectId } from './ObjectId';
 import type { Repo } from './Repo';
 
-/** `arbor show`: one commit as CLI.md lists it, plus its body, root dirmeta and signatures. */
+/** `arbor show`: one commit as docs/command-contract.md lists it, plus its body, root dirmeta and signatures. */
 export interface CommitDescription {
   commit: ObjectId;
   parent: ObjectId | null;

@@ -9,7 +9,7 @@ import type { Repo } from './Repo';
 const HEX_PREFIX = /^[0-9a-f]{8,63}$/;
 
 /**
- * Turns a REF argument (CLI.md) into a commit ID: a ref name (`os/stable`, `origin:os/stable`),
+ * Turns a REF argument (docs/command-contract.md) into a commit ID: a ref name (`os/stable`, `origin:os/stable`),
  * a full 64-digit ID, a unique prefix of 8 or more hex digits, each optionally followed by `^`
  * (repeatable) for the parent. A name that is both a ref and a hex prefix means the ref, as in
  * git.

@@ -6,7 +6,7 @@ import type { BootDeployment } from '../hooks';
 import type { Sysroot } from './Sysroot';
 
 /**
- * What the sysroot boots, read from the one place a swap changes (ARCHITECTURE.md §4):
+ * What the sysroot boots, read from the one place a swap changes (docs/sysroot.md):
  *
  *     arbor/boot -> boot.<B>                     the live boot version B, renamed last by a swap
  *     arbor/boot.<B> -> boot.<B>.<S>             the live links, sub-version S
@@ -83,4 +83,13 @@ function readVersionLink(link: string, pattern: RegExp): number | undefined {
   const match = pattern.exec(target);
   if (!match) throw new ArborError(ErrorCode.SYSROOT_CORRUPT, `${link} points at "${target}", not at a boot version`);
   return Number(match[1]);
+}
+
+/** The boot order recorded for boot version B (through its `arbor/boot.<B>` link), if whole. */
+export function readBootOrderOf(sysroot: Sysroot, bootVersion: number): BootOrderRecord | undefined {
+  try {
+    return readBootOrder(path.join(sysroot.arborDir, `boot.${bootVersion}`, BOOT_ORDER_FILE));
+  } catch {
+    return undefined;
+  }
 }

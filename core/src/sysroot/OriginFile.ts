@@ -75,6 +75,16 @@ export class OriginFile {
     this.keys.setList(DEPLOYMENT, 'kargs', value);
   }
 
+  /** The storage strategy that checked the deployment out; removing it goes through the same one. */
+  get storage(): string | undefined {
+    return this.keys.get(DEPLOYMENT, 'storage');
+  }
+
+  set storage(value: string | undefined) {
+    if (value) this.keys.set(DEPLOYMENT, 'storage', value);
+    else this.keys.delete(DEPLOYMENT, 'storage');
+  }
+
   /** A pinned deployment survives `cleanup` whatever its place in the boot order. */
   get pinned(): boolean {
     return this.keys.getBoolean(DEPLOYMENT, 'pinned') ?? false;

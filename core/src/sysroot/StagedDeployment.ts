@@ -1,3 +1,4 @@
+import { removeDeployment } from './removeDeployment';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
@@ -63,9 +64,9 @@ export function clearStaged(sysroot: Sysroot): void {
 }
 
 /** Drops a staged deployment: a new deploy or a rollback replaces it, as in ostree. */
-export function discardStaged(session: SysrootSession, staged: StagedDeployment): void {
+export async function discardStaged(session: SysrootSession, staged: StagedDeployment): Promise<void> {
   clearStaged(session.sysroot);
-  session.sysroot.removeDeployment(staged);
+  await removeDeployment(session, staged);
   releaseDeployment(session.repo, staged);
 }
 

@@ -9,7 +9,7 @@ import { readSysrootConfig, type SysrootConfig } from './SysrootConfig';
 const STATEROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * A client disk laid out as ARCHITECTURE.md §4 says: the paths of everything Arbor keeps there,
+ * A client disk laid out as docs/sysroot.md says: the paths of everything Arbor keeps there,
  * and the config recorded at `sysroot init`. It is also the `sysroot` of every hook context
  * during sysroot commands.
  *
@@ -90,11 +90,6 @@ export class Sysroot {
    * origin goes first, so an interrupted delete leaves a bare tree that cleanup recognizes as
    * a leftover, never an origin beside half a tree.
    */
-  removeDeployment(ref: DeploymentRef): void {
-    fs.rmSync(this.originPath(ref), { force: true });
-    fs.rmSync(this.deploymentPath(ref), { recursive: true, force: true });
-  }
-
   /** `/boot/arbor/<stateroot>-<bootcsum>`: one directory per distinct kernel + initramfs. */
   kernelDir(stateroot: string, bootcsum: string): string {
     return path.join(this.bootDir, 'arbor', `${stateroot}-${bootcsum}`);
@@ -107,7 +102,7 @@ export class Sysroot {
       .sort();
   }
 
-  /** `--stateroot NAME`, checked; without it, the only stateroot there is (CLI.md). */
+  /** `--stateroot NAME`, checked; without it, the only stateroot there is (docs/command-contract.md). */
   resolveStateroot(name?: string): string {
     const all = this.stateroots();
     if (name !== undefined) {

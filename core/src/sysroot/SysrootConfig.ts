@@ -8,7 +8,7 @@ import { writeFileAtomic } from './writeFileAtomic';
 
 /**
  * The sysroot's own config, `SYSROOT/arbor/config.json`. `arbor sysroot init` records the
- * bootloader there (CLI.md), and every later command on that sysroot follows the record
+ * bootloader there (docs/command-contract.md), and every later command on that sysroot follows the record
  * rather than whatever config file happens to be found: the disk knows how it boots.
  */
 export const SysrootConfigSchema = strictObject({

@@ -3,6 +3,7 @@ import type { HookContext } from '../HookContext';
 import { Repo } from '../store/Repo';
 import { Sysroot } from './Sysroot';
 import { SysrootLock } from './SysrootLock';
+import { recoverInterruptedSwap } from './swapBootOrder';
 
 /** What every sysroot command takes: where, with which plugins, and how to wait for the lock. */
 export interface SysrootOptions {
@@ -14,6 +15,8 @@ export interface SysrootOptions {
   /** Told when the lock is busy and the command starts waiting. */
   onWait?: (message: string) => void;
   signal?: AbortSignal;
+  /** The config's `storage`: the strategy deploy uses, over the one the sysroot recorded. */
+  storage?: string;
 }
 
 /**
@@ -26,6 +29,8 @@ export class SysrootSession {
     readonly arbor: Arbor,
     readonly repo: Repo,
     readonly context: HookContext,
+    /** The storage strategy the config names, if any (deployStrategy decides). */
+    readonly storage?: string,
   ) {}
 
   /**
@@ -41,7 +46,8 @@ export class SysrootSession {
     try {
       const repo = Repo.open(sysroot.repoPath);
       const context = options.arbor.context({ sysroot, repo, ...(options.signal ? { signal: options.signal } : {}) });
-      return await action(new SysrootSession(sysroot, options.arbor, repo, context));
+      if (lock) await recoverInterruptedSwap(sysroot, options.arbor, context);
+      return await action(new SysrootSession(sysroot, options.arbor, repo, context, options.storage));
     } finally {
       lock?.release();
     }

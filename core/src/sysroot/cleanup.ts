@@ -10,6 +10,7 @@ import { pendingStaged } from './StagedDeployment';
 import { swapBootOrder } from './swapBootOrder';
 import type { Sysroot } from './Sysroot';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
+import { removeDeployment } from './removeDeployment';
 
 export interface CleanupResult {
   /** The boot order after cleanup. */
@@ -39,7 +40,7 @@ export async function cleanup(options: SysrootOptions): Promise<CleanupResult> {
     }
     const live = [...kept, ...(staged ? [staged] : [])];
     const deleted = [
-      ...removeUnusedDeployments(sysroot, live),
+      ...await removeUnusedDeployments(session, live),
       ...removeUnusedKernels(sysroot, live),
       ...removeInactiveBootVersions(sysroot, state),
     ];
@@ -51,19 +52,31 @@ export async function cleanup(options: SysrootOptions): Promise<CleanupResult> {
   });
 }
 
-/** Deletes every deployment tree and origin that neither the boot order nor a staged deploy holds. */
-function removeUnusedDeployments(sysroot: Sysroot, live: readonly DeploymentRef[]): string[] {
+/**
+ * Deletes every deployment tree and origin that neither the boot order nor a staged deploy
+ * holds; each tree goes through the storage strategy that made it.
+ */
+async function removeUnusedDeployments(session: SysrootSession, live: readonly DeploymentRef[]): Promise<string[]> {
+  const { sysroot } = session;
   const deleted: string[] = [];
   for (const stateroot of sysroot.stateroots()) {
     const dir = sysroot.deploymentsDir(stateroot);
     const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     const keep = new Set(live.filter((d) => d.stateroot === stateroot).flatMap((d) => [deploymentId(d), `${deploymentId(d)}.origin`]));
     for (const name of names.filter((entry) => !keep.has(entry))) {
-      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      const deployment = parseDeploymentName(name);
+      if (deployment) await removeDeployment(session, { stateroot, ...deployment });
+      else fs.rmSync(path.join(dir, name), { recursive: true, force: true });
       deleted.push(path.join(dir, name));
     }
   }
   return deleted;
+}
+
+/** `<commit>.<serial>` (a tree) into its parts; origins and strays are not trees. */
+function parseDeploymentName(name: string): { commit: string; serial: number } | undefined {
+  const match = /^([0-9a-f]{64})\.(\d+)$/.exec(name);
+  return match ? { commit: match[1]!, serial: Number(match[2]) } : undefined;
 }
 
 /** Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. */

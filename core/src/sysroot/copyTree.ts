@@ -7,7 +7,7 @@ import { readXattrList, setXattr } from '../fs/xattr';
  * times and xattrs (SELinux labels must follow a config file). A deployment's etc/ and the stateroot's var are made this way: they are mutable, and
  * a hardlink into the repo would let an edit corrupt a stored object. Copies use reflinks
  * where the filesystem has them. Sync calls on purpose: this is metadata-heavy work, and sync
- * fs calls beat libuv's thread pool for it (PERFORMANCE.md).
+ * fs calls beat libuv's thread pool for it (docs/performance.md).
  */
 
 /**

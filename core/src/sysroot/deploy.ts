@@ -11,6 +11,7 @@ import { findMergeDeployment } from './findBootedDeployment';
 import { findKernel, installKernel } from './installKernel';
 import { Kargs } from './Kargs';
 import { OriginFile } from './OriginFile';
+import { deployStrategy, removeDeployment } from './removeDeployment';
 import { seedVar } from './seedVar';
 import { clearFinalizeFailure, discardStaged, pendingStaged, writeStaged } from './StagedDeployment';
 import { swapBootOrder } from './swapBootOrder';
@@ -40,6 +41,8 @@ export interface DeployResult extends DeploymentRef {
   etc?: EtcMergePlan;
   /** Whether the stateroot's /var was empty and got the commit's var. */
   seededVar: boolean;
+  /** The storage strategy that did the checkout: what happened, which may be a fallback (reflink -> copy). */
+  storage: string;
 }
 
 /** `arbor deploy`: the commit a refspec names becomes a new deployment, and the default. */
@@ -68,7 +71,7 @@ export async function deployCommit(
   const state = readBootState(sysroot);
   const staged = pendingStaged(sysroot, state.deployments);
   // A new deploy replaces a staged one, which would otherwise undo it at shutdown (as ostree).
-  if (staged) discardStaged(session, staged);
+  if (staged) await discardStaged(session, staged);
 
   const from = findMergeDeployment(sysroot, state.deployments, stateroot);
   const inherited = from ? OriginFile.read(sysroot.originPath(from)).kargs : [];
@@ -78,15 +81,17 @@ export async function deployCommit(
   const mergeFrom = request.merge !== false && !request.stage ? from : undefined;
 
   // Anything already at this name was left by an interrupted deploy: nothing boots it.
-  sysroot.removeDeployment(ref);
+  await removeDeployment(session, ref);
+  const strategy = deployStrategy(session);
   try {
-    await checkoutCommit(arbor, repo, { ref: commit, dest: path, signal: context.signal });
+    const checkout = await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
     prepareEtc(path);
     const kernel = findKernel(path);
     const etc = mergeFrom ? await mergeDeploymentEtc({ arbor, context, from: sysroot.deploymentPath(mergeFrom), to: path }) : undefined;
     const seededVar = seedVar(sysroot.varDir(stateroot), path);
     const bootable = { ...ref, bootcsum: installKernel(sysroot, stateroot, kernel), kernelVersion: kernel.kernelVersion };
     const origin = OriginFile.create({ refspec, kargs });
+    origin.storage = strategy;
     origin.etcConflicts = etc?.conflicts ?? [];
     origin.write(sysroot.originPath(ref));
     const event = { sysroot: sysroot.path, stateroot, commit, serial: ref.serial, refspec, path, staged: Boolean(request.stage) };
@@ -110,11 +115,12 @@ export async function deployCommit(
       kargs,
       ...(mergeFrom && etc ? { mergedFrom: refOf(mergeFrom), etc } : {}),
       seededVar,
+      storage: checkout.strategy,
     };
   } catch (error) {
     // Unless the swap's rename went through (and only its last fsync failed), nothing boots it.
     if (!readBootState(sysroot).deployments.some((deployment) => sameDeployment(deployment, ref))) {
-      sysroot.removeDeployment(ref);
+      await removeDeployment(session, ref).catch(() => undefined);
       releaseDeployment(repo, ref);
     }
     throw error;

@@ -15,7 +15,7 @@ export interface DescribeBootOptions {
 }
 
 /**
- * Turns the boot order into what bootloader writers get (ARCHITECTURE.md §4): each
+ * Turns the boot order into what bootloader writers get (docs/sysroot.md): each
  * deployment's kernel paths relative to /boot, its kargs from its origin plus
  * `arbor=/arbor/boot.<B>/<stateroot>/<bootcsum>/<n>` (n counts earlier deployments with the
  * same kernel), and a title of os-release PRETTY_NAME, version and `(arbor:<stateroot>:<index>)`.

@@ -61,7 +61,7 @@ export async function finalize(options: SysrootOptions): Promise<FinalizeResult>
         code: typeof cause.code === 'string' ? cause.code : 'ARBOR_INTERNAL',
         message: cause.message,
       });
-      discardStaged(session, staged);
+      await discardStaged(session, staged);
       throw new ArborError(ErrorCode.FINALIZE_FAILED, `Finalizing staged deployment ${staged.stateroot}:${deploymentId(staged)} failed, so the previous default stays: ${cause.message}`, {
         hint: 'Fix the cause, then deploy again (arbor status shows this failure until then)',
         cause: error,

@@ -34,7 +34,7 @@ export function findBootedDeployment<T extends DeploymentRef>(sysroot: Sysroot, 
 }
 
 /**
- * The merge deployment for a new deployment of `stateroot` (ARCHITECTURE.md §5.1): the booted
+ * The merge deployment for a new deployment of `stateroot` (docs/sysroot.md, the /etc merge.1): the booted
  * one if it belongs to that stateroot, else that stateroot's first in the boot order. Its
  * /etc is merged into the new deployment, and its kargs are inherited.
  */

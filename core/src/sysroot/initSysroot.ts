@@ -32,7 +32,7 @@ export interface InitSysrootResult {
 }
 
 /**
- * `arbor sysroot init S --stateroot NAME`: lays out ARCHITECTURE.md §4 (the repo, the
+ * `arbor sysroot init S --stateroot NAME`: lays out docs/sysroot.md (the repo, the
  * stateroot's var and deploy directories, /boot) and records the bootloader in
  * `arbor/config.json`. Running it again on the same sysroot adds a stateroot; the recorded
  * bootloader never changes silently. The config is written last, so an interrupted init

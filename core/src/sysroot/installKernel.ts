@@ -37,7 +37,7 @@ export function findKernel(deployment: string): KernelLayout {
   return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFile(initramfs) ? { initramfs } : {}) };
 }
 
-/** bootcsum: BLAKE3 of the kernel's bytes followed by the initramfs's (ARCHITECTURE.md §4). */
+/** bootcsum: BLAKE3 of the kernel's bytes followed by the initramfs's (docs/sysroot.md). */
 export function bootChecksum(kernel: KernelLayout): string {
   const stream = blake3Backend().create();
   for (const file of [kernel.vmlinuz, kernel.initramfs]) {

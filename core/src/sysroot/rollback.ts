@@ -31,12 +31,12 @@ export async function rollback(options: SysrootOptions): Promise<RollbackResult>
       });
     }
     const staged = pendingStaged(sysroot, state.deployments);
-    if (staged) discardStaged(session, staged);
+    if (staged) await discardStaged(session, staged);
     const before = state.deployments.map(refOf);
-    const request: RollbackRequest = { sysroot: sysroot.path, before, after: [before[1]!, before[0]!, ...before.slice(2)] };
-    await arbor.hooks.rollback.promise(request, context);
-    checkReordering(request);
-    const order = request.after.map((ref) => bootableOf(state.deployments.find((deployment) => sameDeployment(deployment, ref))!));
+    const request: RollbackRequest = { sysroot: sysroot.path, before };
+    const after = await arbor.hooks.rollback.promise([before[1]!, before[0]!, ...before.slice(2)], request, context);
+    checkReordering(before, after);
+    const order = after.map((ref) => bootableOf(state.deployments.find((deployment) => sameDeployment(deployment, ref))!));
     await swapBootOrder({ sysroot, arbor, context, order, versionOf: session.versionOf });
     return {
       default: refOf(order[0]!),
@@ -47,12 +47,11 @@ export async function rollback(options: SysrootOptions): Promise<RollbackResult>
 }
 
 /** A rollback tap may reorder, never add or drop: that is deploy's and cleanup's business. */
-function checkReordering(request: RollbackRequest): void {
-  const { before, after } = request;
+function checkReordering(before: readonly DeploymentRef[], after: readonly DeploymentRef[]): void {
   const same = before.length === after.length && before.every((ref) => after.filter((other) => sameDeployment(ref, other)).length === 1);
   if (!same) {
     throw new ArborError(ErrorCode.SYSROOT_CORRUPT, 'A rollback tap changed which deployments are in the boot order', {
-      hint: 'Taps of the rollback hook may only reorder request.after',
+      hint: 'Taps of the rollback hook may only return a reordering of request.before',
     });
   }
 }

@@ -6,7 +6,7 @@ import { fsyncDir } from '../store/RefStore';
 
 /**
  * Seeds the stateroot's shared /var from a deployment's var, only while it is still empty
- * (ARCHITECTURE.md §4): after the first deploy, /var belongs to the running system and an
+ * (docs/sysroot.md): after the first deploy, /var belongs to the running system and an
  * upgrade never touches it. The copy is built beside it and renamed over the empty
  * directory, so a crash mid-copy leaves /var empty and the next deploy seeds it again.
  * Returns whether it seeded.

@@ -6,7 +6,7 @@ import { sameDeployment, type BootableDeployment } from './Deployment';
 import type { Sysroot } from './Sysroot';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 
-/** One deployment as `arbor status --json` shows it (CLI.md), plus a few extra fields. */
+/** One deployment as `arbor status --json` shows it (docs/command-contract.md), plus a few extra fields. */
 export interface DeploymentStatus {
   /** Place in the boot order, 0 = default; null for a staged deployment (not in it yet). */
   index: number | null;

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
 import type { HookContext } from '../HookContext';
+import type { BootDeployment } from '../hooks';
+import { fsyncDir } from '../store/RefStore';
 import { syncFilesystem } from '../fs/syncFilesystem';
-import { BOOT_ORDER_FILE, LIVE_BOOT_LINK, readBootState, type BootOrderRecord, type BootState } from './BootState';
+import { BOOT_ORDER_FILE, LIVE_BOOT_LINK, readBootOrderOf, readBootState, type BootOrderRecord, type BootState } from './BootState';
 import { deploymentId, type BootableDeployment } from './Deployment';
 import { describeBootDeployments, sameBootEntries } from './describeBootDeployments';
 import type { Sysroot } from './Sysroot';
@@ -19,7 +21,7 @@ export interface SwapBootOrderOptions {
 }
 
 /**
- * Makes `order` the boot order with one atomic rename (ARCHITECTURE.md §4). The new version
+ * Makes `order` the boot order with one atomic rename (docs/sysroot.md). The new version
  * is written beside the live one, which nothing touches until the final rename; a crash at
  * any point before it leaves the old configuration booting, after it the new one.
  *
@@ -49,12 +51,27 @@ export async function swapBootOrder(options: SwapBootOrderOptions): Promise<Boot
   for (const sub of [0, 1]) fs.rmSync(path.join(sysroot.arborDir, `boot.${bootVersion}.${sub}`), { recursive: true, force: true });
   writeLinks(sysroot, bootVersion, 0, { bootloader, deployments });
   replaceSymlink(`boot.${bootVersion}.0`, path.join(sysroot.arborDir, `boot.${bootVersion}`));
-  // The links every new entry's `arbor=` names must be on disk before a writer makes them live.
+  // The links every new entry's `arbor=` names must be on disk before a writer makes them live,
+  // and so must the note that a swap to B' is under way (see recoverInterruptedSwap).
+  replaceSymlink(`boot.${bootVersion}`, path.join(sysroot.arborDir, PENDING_BOOT_LINK));
   syncFilesystem(sysroot.arborDir);
+  await writeAndRecord(sysroot, arbor, context, bootVersion, deployments);
+  return { live: true, bootVersion, subBootVersion: 0, bootloader, deployments };
+}
+
+/** `arbor/boot.pending -> boot.<B'>`: a swap to B' started and its record may not have followed. */
+const PENDING_BOOT_LINK = 'boot.pending';
+
+/**
+ * The writer makes B' live, then the core's record follows and the pending note goes. A kill
+ * between the two would leave the bootloader on B' and the record on B, and a cleanup trusting
+ * the record would delete what now boots; the note lets the next command finish the swap.
+ */
+async function writeAndRecord(sysroot: Sysroot, arbor: Arbor, context: HookContext, bootVersion: number, deployments: BootDeployment[]): Promise<void> {
   await arbor.bootloaders.write(
     {
       sysroot: sysroot.path,
-      bootloader,
+      bootloader: sysroot.config.bootloader,
       bootDir: sysroot.bootDir,
       esp: sysroot.espPath,
       bootVersion,
@@ -63,9 +80,33 @@ export async function swapBootOrder(options: SwapBootOrderOptions): Promise<Boot
     },
     context,
   );
-  // The writer has made its configuration live; now the core's record follows it.
   replaceSymlink(`boot.${bootVersion}`, path.join(sysroot.arborDir, LIVE_BOOT_LINK));
-  return { live: true, bootVersion, subBootVersion: 0, bootloader, deployments };
+  fs.rmSync(path.join(sysroot.arborDir, PENDING_BOOT_LINK), { force: true });
+  fsyncDir(sysroot.arborDir);
+}
+
+/**
+ * Run under the sysroot lock before any command changes the sysroot: a swap that was killed
+ * after its links were synced is finished by writing that version again (writers are
+ * idempotent) and recording it. Its deployments are complete, since a swap starts only then.
+ */
+export async function recoverInterruptedSwap(sysroot: Sysroot, arbor: Arbor, context: HookContext): Promise<boolean> {
+  const pending = path.join(sysroot.arborDir, PENDING_BOOT_LINK);
+  let target: string;
+  try {
+    target = fs.readlinkSync(pending);
+  } catch {
+    return false;
+  }
+  const match = /^boot\.([01])$/.exec(target);
+  const record = match ? readBootOrderOf(sysroot, Number(match[1])) : undefined;
+  if (!match || !record) {
+    fs.rmSync(pending, { force: true });
+    return false;
+  }
+  context.logger.info(`Finishing a boot configuration swap that was interrupted (boot version ${match[1]})`);
+  await writeAndRecord(sysroot, arbor, context, Number(match[1]), record.deployments);
+  return true;
 }
 
 /** `arbor/boot.<B>.<S>`: the boot order record and one link per deployment. */

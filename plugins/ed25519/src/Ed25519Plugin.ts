@@ -16,14 +16,14 @@ export const ed25519Plugin = definePlugin({
   name: PLUGIN_NAME,
   apply(arbor) {
     arbor.hooks.sign.for(ED25519).tapPromise(PLUGIN_NAME, async (request) => sign(request.data, readPrivateKey(request.key)));
-    arbor.hooks.verify.tapPromise(PLUGIN_NAME, async (request) => {
-      if (request.policy.noVerify) return;
+    arbor.hooks.verify.tapPromise(PLUGIN_NAME, async (vouchedBy, request) => {
+      if (request.policy.noVerify) return vouchedBy;
       const keys = request.policy.keys
         .filter((key) => key.type === ED25519)
         .map((key, index) => parsePublicKey(key.key, `key ${index + 1} of remote ${request.remote}`));
-      if (keys.length === 0) return;
+      if (keys.length === 0) return vouchedBy;
       checkSignatures(request, keys);
-      request.verifiedBy.push(PLUGIN_NAME);
+      return [...vouchedBy, PLUGIN_NAME];
     });
   },
 });

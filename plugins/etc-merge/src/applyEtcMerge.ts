@@ -4,7 +4,7 @@ import { ArborError, ErrorCode, copyEntry, copyMetadata, type EtcMergeInput, typ
 
 /**
  * Applies the admin's changes to the new deployment's etc, with ostree's rules
- * (ARCHITECTURE.md §5.4): removals first, so the admin's deletion wins; then every modified
+ * (docs/sysroot.md, the /etc merge.4): removals first, so the admin's deletion wins; then every modified
  * and added entry is copied over, parents before children. Missing parent directories get
  * the mode and owner they had in the old etc; symlinks are copied as links; special files are
  * left out and reported. Every refusal is found before the first change, so a failed merge

@@ -7,7 +7,7 @@ const int = v.pipe(v.number(), v.safeInteger());
 const positiveInt = v.pipe(int, v.gtValue(0));
 
 export const HttpOptionsSchema = v.strictObject({
-  /** Requests in flight per remote (PERFORMANCE.md: 8–16 on keep-alive is the sweet spot). */
+  /** Requests in flight per remote (docs/performance.md: 8–16 on keep-alive is the sweet spot). */
   concurrency: v.optional(v.pipe(positiveInt, v.maxValue(64)), DEFAULT_HTTP_OPTIONS.concurrency),
   connectTimeoutMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.connectTimeoutMs),
   stallTimeoutMs: v.optional(positiveInt, DEFAULT_HTTP_OPTIONS.stallTimeoutMs),
@@ -21,7 +21,7 @@ export type HttpOptions = v.InferOutput<typeof HttpOptionsSchema>;
 /**
  * Answers `fetch` for http:// and https:// remotes with a node:http transport. The transport is
  * loaded on the first fetch, not when the plugin is applied: with node:http it costs ~2 ms, and
- * every arbor command applies the preset's plugins (PERFORMANCE.md: start-up time matters).
+ * every arbor command applies the preset's plugins (docs/performance.md: start-up time matters).
  */
 export const httpPlugin = definePlugin<HttpOptions>({
   name: PLUGIN_NAME,

@@ -1,5 +1,5 @@
 /**
- * A counting semaphore: at most `limit` requests in flight per transport. PERFORMANCE.md
+ * A counting semaphore: at most `limit` requests in flight per transport. docs/performance.md
  * measured 8–16 requests in flight on keep-alive connections as the sweet spot for pull; more
  * only queues inside the server. Waiters are served in FIFO order so no request starves.
  */

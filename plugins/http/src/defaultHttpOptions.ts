@@ -14,7 +14,7 @@ export interface HttpTransportOptions {
 
 /**
  * The transport's defaults, apart from the transport so the plugin's option schema can use them
- * without loading it. 8 in flight is the low end of what PERFORMANCE.md measured as best
+ * without loading it. 8 in flight is the low end of what docs/performance.md measured as best
  * (8–16 on keep-alive); 30 s of silence is a stall on any link a pull can finish over.
  */
 export const DEFAULT_HTTP_OPTIONS: HttpTransportOptions = {

@@ -4,7 +4,7 @@ import { ArborError, ErrorCode, type ComposeTree, type HookContext } from '@arbo
 
 /**
  * /etc -> /usr/etc: the image keeps the vendor defaults under /usr, and each deployment gets
- * its own etc/ from them at deploy time (ARCHITECTURE.md §5, ostree's layout). A tree that
+ * its own etc/ from them at deploy time (docs/sysroot.md, the /etc merge, ostree's layout). A tree that
  * already has both cannot be laid out that way.
  */
 export async function moveEtcToUsrEtc(compose: ComposeTree): Promise<void> {
@@ -19,7 +19,7 @@ export async function moveEtcToUsrEtc(compose: ComposeTree): Promise<void> {
 }
 
 /**
- * Kernels: deployments boot `usr/lib/modules/<kver>/vmlinuz` (ARCHITECTURE.md §4). Kernel
+ * Kernels: deployments boot `usr/lib/modules/<kver>/vmlinuz` (docs/sysroot.md). Kernel
  * packages that still install `/boot/vmlinuz-<kver>` (and `initramfs-<kver>.img`) have them
  * moved there, as rpm-ostree does; a modules directory with no kernel image is reported.
  */

@@ -1,4 +1,4 @@
-import { compareEvr, formatEvr, parseEvr, type Evr } from '@arbor/core';
+import { compareEvr, formatEvr, parseEvr, type Evr } from '@arbor/plugin-rpm';
 
 /** The comparison flags rpm-md writes on `<rpm:entry flags="...">`. */
 export type DependencyFlag = 'EQ' | 'LT' | 'LE' | 'GT' | 'GE';

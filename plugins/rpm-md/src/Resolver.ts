@@ -5,7 +5,7 @@ import { matchPackageSpec } from './PackageSpec';
 import { ProviderIndex } from './ProviderIndex';
 import { parseRichDependency, type RichNode } from './RichDependency';
 import { nevra, type RpmPackage } from './RpmPackage';
-import { compareEvr } from '@arbor/core';
+import { compareEvr } from '@arbor/plugin-rpm';
 import { SolverState } from './SolverState';
 
 export interface ResolverOptions {

@@ -17,6 +17,8 @@ import { nevra, type RpmPackage } from './RpmPackage';
  */
 export class RpmMdSource implements PackageSource {
   readonly id: string;
+  /** rpm-md repos hold RPMs: the error when nothing installs them names the plugin for it. */
+  readonly installer = 'the rpm plugin (@arbor/plugin-rpm; preset fedora has it)';
   private readonly files: RepoFileCache;
   private repomd?: RepoMetadata;
   private records?: RpmPackage[];

@@ -69,7 +69,7 @@ async function loadFileLists(sources: readonly PackageSource[], context: HookCon
 
 export { Resolver, type Resolution, type ResolverOptions } from './Resolver';
 export { RpmMdSource } from './RpmMdSource';
-export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from '@arbor/core';
+export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from '@arbor/plugin-rpm';
 export { parseRichDependency, type RichNode } from './RichDependency';
 export { readPrimaryXml } from './PrimaryXmlReader';
 export { nevra, type RpmPackage } from './RpmPackage';

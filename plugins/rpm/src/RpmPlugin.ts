@@ -1,48 +1,61 @@
 import fs from 'node:fs';
-import type { Scriptlet } from '@arbor/core';
-import { definePlugin } from '@arbor/core/plugin';
+import { ComposeMetadataKey, definePlugin, Stage, v, type ComposeTree, type HookContext } from '@arbor/core';
+import { composeScriptlets } from './ComposeScriptlets';
 import { installPackage } from './installPackage';
 import { RpmInstallState } from './RpmInstallState';
-import type { RpmScripts } from './RpmScripts';
+import { writeComposeRpmDb } from './rpmdb/writeComposeRpmDb';
 
 export const PLUGIN_NAME = 'arbor:rpm';
 
-/** The scriptlets compose runs, by the names the `install` hook's Scriptlet uses. */
-const INSTALL_SCRIPTLETS = [
-  ['pretrans', 'pretrans'],
-  ['prein', 'pre'],
-  ['postin', 'post'],
-  ['posttrans', 'posttrans'],
-] as const;
+export const RpmOptionsSchema = v.strictObject({
+  /** Write usr/lib/sysimage/rpm/rpmdb.sqlite into every composed tree (docs/rpmdb.md). */
+  rpmdb: v.optional(v.boolean(), true),
+});
+
+export type RpmOptions = v.InferOutput<typeof RpmOptionsSchema>;
+
+/** The package files one compose installed, in install order, in the compose's shared state. */
+const FILES_KEY = 'arbor:rpm:files';
 
 /**
- * Installs RPM packages during compose: taps `install`, unpacks each package that is an RPM
- * into the staging tree and hands its install-time scriptlets back to compose. The install
- * state shared across one compose's packages is what finds file conflicts between them.
+ * Installs RPM packages during compose, as rpm-ostree does:
+ * - `install` (a bail hook): unpacks each package that is an RPM into the staging tree and
+ *   answers; its install-time scriptlets are kept in the compose's shared state.
+ * - `postprocess`, first of all (Stage.PRE): writes the tree's rpmdb (every package, as one rpm
+ *   transaction records them), then runs the scriptlets in rpm's phase order across every
+ *   package (all %pretrans, %pre, %post, %posttrans), so a %post can query rpm.
+ * - `commit`: records the scriptlets that could not run in the commit metadata.
+ * The install state shared across one compose's packages is what finds file conflicts.
  */
-export const rpmPlugin = definePlugin({
+export const rpmPlugin = definePlugin<RpmOptions>({
   name: PLUGIN_NAME,
-  apply(arbor) {
+  options: RpmOptionsSchema,
+  apply(arbor, options) {
     arbor.hooks.install.tapPromise(PLUGIN_NAME, async (request, context) => {
-      if (!(await isRpmFile(request.packagePath))) return;
+      if (!(await isRpmFile(request.packagePath))) return undefined;
       const installed = await installPackage(request.packagePath, {
         tree: request.tree,
         state: RpmInstallState.in(request.state),
         logger: context.logger,
       });
-      request.scriptlets = scriptlets(installed.scripts);
+      composeScriptlets(request.state).add(installed.nevra, installed.scripts);
+      ((request.state[FILES_KEY] ??= []) as string[]).push(request.packagePath);
+      return { installedBy: PLUGIN_NAME, entries: installed.placed + installed.same };
+    });
+    arbor.hooks.postprocess.tapPromise({ name: PLUGIN_NAME, stage: Stage.PRE }, async (compose: ComposeTree, context: HookContext) => {
+      const files = compose.state[FILES_KEY] as string[] | undefined;
+      if (options.rpmdb && files?.length) {
+        const count = await writeComposeRpmDb(compose.tree, files);
+        context.logger.debug(`${PLUGIN_NAME}: recorded ${count} packages in usr/lib/sysimage/rpm/rpmdb.sqlite`);
+      }
+      await composeScriptlets(compose.state).run(compose.tree, { enabled: compose.treefile.scriptlets !== false, context });
+    });
+    arbor.hooks.commit.tapPromise(PLUGIN_NAME, async (metadata, context) => {
+      const skipped = context.compose ? composeScriptlets(context.compose.state).skipped : [];
+      return skipped.length ? { ...metadata, [ComposeMetadataKey.SKIPPED_SCRIPTLETS]: skipped } : metadata;
     });
   },
 });
-
-function scriptlets(scripts: RpmScripts): Scriptlet[] {
-  const result: Scriptlet[] = [];
-  for (const [rpmName, name] of INSTALL_SCRIPTLETS) {
-    const script = scripts[rpmName];
-    if (script) result.push({ name, interpreter: script.interpreter, body: script.body });
-  }
-  return result;
-}
 
 /** Other package formats may tap `install` too; an RPM is recognised by its lead magic. */
 async function isRpmFile(file: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { rpmPlugin } from './RpmPlugin';
 
-export { rpmPlugin, PLUGIN_NAME } from './RpmPlugin';
+export { rpmPlugin, PLUGIN_NAME, RpmOptionsSchema, type RpmOptions } from './RpmPlugin';
 export { readRpmInfo, type RpmPackageInfo, type RpmFileInfo } from './readRpmInfo';
 export { formatNevra, readNevra, type RpmNevra } from './RpmNevra';
 export { installPackage, type InstallOptions, type InstalledPackage } from './installPackage';
@@ -12,5 +12,13 @@ export { formatDependency, type RpmDependency, type DependencyKind } from './Rpm
 export type { RpmScript, RpmScripts, RpmTrigger } from './RpmScripts';
 export { encodeFileCapability } from './FileCapability';
 export { RpmErrorCode } from './RpmError';
+export { RpmDatabase, RPMDB_DIR, RPMDB_FILE, type RpmDbEntry, type RpmDbPackage } from './rpmdb/RpmDatabase';
+export { rpmDbEntry, type RpmDbEntryOptions } from './rpmdb/rpmDbEntry';
+export { FileState, transactionColor, isBigEndianArch, type InstallRecord } from './rpmdb/InstalledHeader';
+export { writeComposeRpmDb } from './rpmdb/writeComposeRpmDb';
 export { Tag, SigTag, RpmTagType } from './RpmTag';
+export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from './rpmvercmp';
+export { listCommitPackages, diffCommitPackages, type DbPackage, type DbDiff } from './PackageDb';
+export { runScriptlets, type PackageScriptlets, type ScriptletOutcome } from './ScriptletRunner';
+export type { Scriptlet } from './RpmScriptlet';
 export default rpmPlugin;

@@ -118,7 +118,7 @@ function checkedPath(file: RpmFile, packageFile: string): string {
   return relative;
 }
 
-/** The store holds regular files, directories and symlinks only (ARCHITECTURE.md §3). */
+/** The store holds regular files, directories and symlinks only (docs/format.md). */
 function checkFileType(file: RpmFile, packageFile: string): void {
   const type = file.mode & S_IFMT;
   if (type === S_IFREG || type === S_IFDIR || type === S_IFLNK) return;

@@ -24,7 +24,7 @@ export interface RpmFileInfo {
   mtime: number;
 }
 
-/** What `arbor rpm info --json` prints (CLI.md). */
+/** What `arbor rpm info --json` prints (docs/command-contract.md). */
 export interface RpmPackageInfo extends RpmNevra, Record<DependencyKind, RpmDependency[]> {
   summary: string | null;
   sourcePackage: boolean;

@@ -29,11 +29,15 @@ const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXC
  * --user-mode does.
  */
 export class CopyPlacer implements FilePlacer {
-  readonly strategy: string;
   private readonly firstCopy = new Map<string, string | Buffer>();
+  /** Set once the filesystem refused a clone: the rest are plain copies, and the result says so. */
+  private reflinkRefused = false;
 
-  constructor(private readonly repo: Repo, private readonly options: { reflink: boolean }) {
-    this.strategy = options.reflink ? 'reflink' : 'copy';
+  constructor(private readonly repo: Repo, private readonly options: { reflink: boolean }) {}
+
+  /** What was actually done: `reflink` only while every file was cloned. */
+  get strategy(): string {
+    return this.options.reflink && !this.reflinkRefused ? 'reflink' : 'copy';
   }
 
   place(id: string, dest: string): boolean {
@@ -60,8 +64,7 @@ export class CopyPlacer implements FilePlacer {
     } else {
       let fd: number;
       if (this.repo.mode !== 'archive') {
-        const flags = fs.constants.COPYFILE_EXCL | (this.options.reflink ? fs.constants.COPYFILE_FICLONE : 0);
-        fs.copyFileSync(object.path, target, flags);
+        this.copyContent(object.path, target);
         fd = fs.openSync(target, fs.constants.O_WRONLY);
       } else {
         fd = fs.openSync(target, CREATE, 0o600);
@@ -86,6 +89,28 @@ export class CopyPlacer implements FilePlacer {
     this.firstCopy.set(id, target);
     return true;
   }
+
+  /**
+   * reflink asks for a clone outright (FICLONE_FORCE) so that a filesystem without clones
+   * (ext4) is noticed rather than silently copied, as libuv's plain FICLONE would.
+   */
+  private copyContent(source: string, target: string | Buffer): void {
+    if (this.options.reflink && !this.reflinkRefused) {
+      try {
+        fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE_FORCE);
+        return;
+      } catch (error) {
+        if (!isCloneRefusal(error)) throw error;
+        this.reflinkRefused = true;
+        fs.rmSync(target, { force: true });
+      }
+    }
+    fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
+  }
+}
+
+function isCloneRefusal(error: unknown): boolean {
+  return ['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
 function applyXattrs(target: string | Buffer, meta: FileMeta): void {

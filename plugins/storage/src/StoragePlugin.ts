@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { definePlugin, v, type CheckoutRequest, type CheckoutResult, type HookContext } from '@arbor/core';
 import { CopyPlacer } from './CopyPlacer';
 import { HardlinkPlacer } from './HardlinkPlacer';
@@ -17,8 +18,9 @@ const StorageOptions = v.strictObject({
 export type StorageOptions = v.InferOutput<typeof StorageOptions>;
 
 /**
- * Offers the three checkout strategies on the `checkout` bail hook and returns undefined for
- * any other, so a plugin offering e.g. `overlay` can tap the same hook.
+ * Offers the three checkout strategies on the `checkout` bail hook, and removes what they made
+ * on `removeCheckout`; for any other strategy it returns undefined, so a plugin offering e.g.
+ * `btrfs-subvolume` can tap the same hooks. `arbor checkout` and deploy both come here.
  */
 export const storagePlugin = definePlugin<StorageOptions>({
   name: PLUGIN_NAME,
@@ -29,6 +31,13 @@ export const storagePlugin = definePlugin<StorageOptions>({
       const copy = new CopyPlacer(request.repo, { reflink: request.strategy === 'reflink' });
       const placer = request.strategy === 'hardlink' ? HardlinkPlacer.create(request.repo, copy, options, context.logger) : copy;
       return await new TreeWriter(request, placer, context).run();
+    });
+    // The three strategies make plain directory trees, so removing one is a recursive delete
+    // that never follows symlinks (rm(2) semantics: a link is removed, not its target).
+    arbor.hooks.removeCheckout.tapPromise(PLUGIN_NAME, async (request) => {
+      if (!(STRATEGIES as readonly string[]).includes(request.strategy)) return undefined;
+      await fs.promises.rm(request.path, { recursive: true, force: true });
+      return true;
     });
   },
 });

@@ -41,7 +41,7 @@ const isRoot = process.getuid?.() === 0;
  * places files with the strategy's placer, and applies each directory's owner, mode and xattrs
  * last, children before parents, so read-only directories can still be filled. Names and IDs
  * come from the store's own dirtrees: nothing is stat'ed or read back from DEST
- * (PERFORMANCE.md: hardlink checkout is a syscall floor).
+ * (docs/performance.md: hardlink checkout is a syscall floor).
  */
 export class TreeWriter {
   private readonly repo: Repo;

@@ -15,9 +15,9 @@ export default class Cleanup extends ArborCommand<typeof Cleanup> {
   };
 
   async run(): Promise<CleanupResult> {
-    const { arbor } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { cleanup } = require('../../sysroot/cleanup.js') as typeof import('../../sysroot/cleanup.js');
-    const result = await cleanup(sysrootOptions(this.flags, arbor));
+    const result = await cleanup(sysrootOptions(this.flags, arbor, config));
     if (!this.jsonEnabled()) {
       for (const removed of result.removed) this.log(`Removed deployment ${removed.stateroot}:${removed.commit}.${removed.serial}`);
       this.log(`Kept ${result.kept.length} deployments; pruned ${result.prune.deleted} objects (${result.prune.freedBytes} bytes)`);

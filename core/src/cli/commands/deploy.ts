@@ -27,10 +27,10 @@ export default class Deploy extends ArborCommand<typeof Deploy> {
   };
 
   async run(): Promise<DeployResult> {
-    const { arbor } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { deploy } = require('../../sysroot/deploy.js') as typeof import('../../sysroot/deploy.js');
     const result = await deploy({
-      ...sysrootOptions(this.flags, arbor),
+      ...sysrootOptions(this.flags, arbor, config),
       refspec: this.args.refspec,
       stateroot: this.flags.stateroot,
       kargs: this.flags.karg,

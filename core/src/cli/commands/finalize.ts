@@ -15,10 +15,10 @@ export default class Finalize extends ArborCommand<typeof Finalize> {
   };
 
   async run(): Promise<FinalizeResult> {
-    const { arbor } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { finalize } = require('../../sysroot/finalize.js') as typeof import('../../sysroot/finalize.js');
     const { formatEtcMerge } = require('../../sysroot/formatDeployResult.js') as typeof import('../../sysroot/formatDeployResult.js');
-    const result = await finalize(sysrootOptions(this.flags, arbor));
+    const result = await finalize(sysrootOptions(this.flags, arbor, config));
     if (!this.jsonEnabled()) {
       if (!result.finalized) this.log('No staged deployment; nothing to do');
       else {

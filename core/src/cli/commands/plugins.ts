@@ -16,6 +16,8 @@ export default class Plugins extends ArborCommand<typeof Plugins> {
     if (!this.jsonEnabled()) {
       if (plugins.length === 0) this.log('No plugins (the config names none, and no preset adds any).');
       else this.log(renderTable(['PLUGIN', 'VERSION', 'HOOKS'], plugins.map((p) => [p.name, p.version ?? '', p.hooks.join(', ')])));
+      const writers = plugins.flatMap((p) => (p.bootloaders ?? []).map((writer) => [writer.name, p.name, writer.atomic ? 'yes' : 'no', writer.writes.join(', ')]));
+      if (plugins.length && writers.length) this.log(`\n${renderTable(['BOOTLOADER', 'PLUGIN', 'ATOMIC', 'WRITES'], writers)}`);
     }
     return plugins;
   }

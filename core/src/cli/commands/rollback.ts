@@ -15,9 +15,9 @@ export default class Rollback extends ArborCommand<typeof Rollback> {
   };
 
   async run(): Promise<RollbackResult> {
-    const { arbor } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { rollback } = require('../../sysroot/rollback.js') as typeof import('../../sysroot/rollback.js');
-    const result = await rollback(sysrootOptions(this.flags, arbor));
+    const result = await rollback(sysrootOptions(this.flags, arbor, config));
     if (!this.jsonEnabled()) {
       this.log(`Default is now ${result.default.stateroot}:${result.default.commit}.${result.default.serial}; rollback is ${result.rollback.commit}.${result.rollback.serial}`);
       if (result.discardedStaged) this.log(`Discarded staged deployment ${result.discardedStaged}`);

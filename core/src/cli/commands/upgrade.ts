@@ -21,11 +21,11 @@ export default class Upgrade extends ArborCommand<typeof Upgrade> {
   };
 
   async run(): Promise<UpgradeResult> {
-    const { arbor } = await this.loadArbor();
+    const { arbor, config } = await this.loadArbor();
     const { upgrade } = require('../../sysroot/upgrade.js') as typeof import('../../sysroot/upgrade.js');
     const { formatDeployResult } = require('../../sysroot/formatDeployResult.js') as typeof import('../../sysroot/formatDeployResult.js');
     const result = await upgrade({
-      ...sysrootOptions(this.flags, arbor),
+      ...sysrootOptions(this.flags, arbor, config),
       stateroot: this.flags.stateroot,
       check: this.flags.check,
       preview: this.flags.preview,

@@ -15,7 +15,7 @@ export interface EtcDiff {
 
 /**
  * Compares a deployment's defaults (usr/etc) with its etc, ignoring xattrs and times, like
- * ostree's diff for the /etc merge (ARCHITECTURE.md §5.3). Symlinks are compared as links and
+ * ostree's diff for the /etc merge (docs/sysroot.md, the /etc merge.3). Symlinks are compared as links and
  * never followed. Where the admin replaced an entry with a directory, the directory is
  * `modified` and everything in it `added`, so a merge carries the whole of it.
  */

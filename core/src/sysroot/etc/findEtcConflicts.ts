@@ -3,7 +3,7 @@ import type { EtcDiff } from './diffEtc';
 import { lstatOrUndefined, sameEntry, sameTree } from './diffEtc';
 
 /**
- * Arbor's addition to ostree's merge (ARCHITECTURE.md §5.5): the files the admin changed
+ * Arbor's addition to ostree's merge (docs/sysroot.md, the /etc merge.5): the files the admin changed
  * whose default also changed between the two commits. The admin's version still wins; the
  * report tells them which of their files now hide a new default. A directory counts only when
  * the admin removed it and something under its default changed, since an admin's own

@@ -8,7 +8,7 @@ import { diffEtc } from './diffEtc';
 import { findEtcConflicts } from './findEtcConflicts';
 
 /**
- * The 3-way /etc merge from the merge deployment into a new one (ARCHITECTURE.md §5). The
+ * The 3-way /etc merge from the merge deployment into a new one (docs/sysroot.md, the /etc merge). The
  * core computes the report, the same whatever the strategy: the admin's changes (old usr/etc
  * -> old etc) and the conflicts with the new defaults. The `mergeEtc` taps then apply it; the
  * default strategy is @arbor/plugin-etc-merge. A merge nobody applied is an error, since the

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../errors/codes';
 import { copyTree } from '../copyTree';
 
 /**
- * Gives a fresh checkout its etc/ (ARCHITECTURE.md §5.2). The commit's defaults live in
+ * Gives a fresh checkout its etc/ (docs/sysroot.md, the /etc merge.2). The commit's defaults live in
  * usr/etc; a commit that has only /etc (a plain rootfs) has it moved to usr/etc first. The
  * etc/ the system runs with is then a full, real copy of usr/etc: the admin edits it, and
  * usr/etc stays the hardlinked, read-only default the next merge compares against.

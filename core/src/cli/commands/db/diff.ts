@@ -1,7 +1,24 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
+import { ArborError } from '../../../errors/ArborError';
+import { ErrorCode } from '../../../errors/codes';
 import { ArborCommand } from '../../ArborCommand';
-import type { DbDiff } from '../../../compose/PackageDb';
+
+interface DbPackage { name: string; epoch: number; version: string; release: string; arch: string }
+interface DbChange { name: string; arch: string; from: string; to: string }
+interface DbDiff { added: DbPackage[]; removed: DbPackage[]; upgraded: DbChange[]; downgraded: DbChange[] }
+type PackageDbModule = { diffCommitPackages(repo: string, from: string, to: string): DbDiff };
+
+/** Package lists are the RPM plugin's; loaded as config loading would find it. */
+async function loadPackageDb(): Promise<PackageDbModule> {
+  const { loadModule } = require('../../../config/resolveModule.js') as typeof import('../../../config/resolveModule.js');
+  const found = await loadModule('rpm', 'plugin', process.cwd());
+  const module = found?.exports as Partial<PackageDbModule> | undefined;
+  if (!module || typeof module.diffCommitPackages !== 'function') {
+    throw new ArborError(ErrorCode.PLUGIN_NOT_FOUND, 'Package lists need @arbor/plugin-rpm, which is not installed', { hint: 'npm install @arbor/plugin-rpm' });
+  }
+  return module as PackageDbModule;
+}
 
 export default class DbDiffCommand extends ArborCommand<typeof DbDiffCommand> {
   static override summary = 'Compare the packages of two composed commits: added, removed, upgraded and downgraded.';
@@ -19,7 +36,7 @@ export default class DbDiffCommand extends ArborCommand<typeof DbDiffCommand> {
   };
 
   async run(): Promise<DbDiff> {
-    const { diffCommitPackages } = require('../../../compose/PackageDb.js') as typeof import('../../../compose/PackageDb.js');
+    const { diffCommitPackages } = await loadPackageDb();
     const diff = diffCommitPackages(this.flags.repo, this.args.from, this.args.to);
     if (!this.jsonEnabled()) {
       const nevra = (pkg: { name: string; epoch: number; version: string; release: string; arch: string }) =>

@@ -1,7 +1,22 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
+import { ArborError } from '../../../errors/ArborError';
+import { ErrorCode } from '../../../errors/codes';
 import { ArborCommand } from '../../ArborCommand';
-import type { DbPackage } from '../../../compose/PackageDb';
+
+interface DbPackage { name: string; epoch: number; version: string; release: string; arch: string }
+type PackageDbModule = { listCommitPackages(repo: string, rev: string): DbPackage[] };
+
+/** Package lists are the RPM plugin's; loaded as config loading would find it. */
+async function loadPackageDb(): Promise<PackageDbModule> {
+  const { loadModule } = require('../../../config/resolveModule.js') as typeof import('../../../config/resolveModule.js');
+  const found = await loadModule('rpm', 'plugin', process.cwd());
+  const module = found?.exports as Partial<PackageDbModule> | undefined;
+  if (!module || typeof module.listCommitPackages !== 'function') {
+    throw new ArborError(ErrorCode.PLUGIN_NOT_FOUND, 'Package lists need @arbor/plugin-rpm, which is not installed', { hint: 'npm install @arbor/plugin-rpm' });
+  }
+  return module as PackageDbModule;
+}
 
 export default class DbList extends ArborCommand<typeof DbList> {
   static override summary = 'List the packages a composed commit holds.';
@@ -19,7 +34,7 @@ export default class DbList extends ArborCommand<typeof DbList> {
   };
 
   async run(): Promise<DbPackage[]> {
-    const { listCommitPackages } = require('../../../compose/PackageDb.js') as typeof import('../../../compose/PackageDb.js');
+    const { listCommitPackages } = await loadPackageDb();
     const packages = listCommitPackages(this.flags.repo, this.args.ref);
     if (!this.jsonEnabled()) {
       for (const pkg of packages) this.log(`${pkg.name}-${pkg.epoch ? `${pkg.epoch}:` : ''}${pkg.version}-${pkg.release}.${pkg.arch}`);

@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArborError } from '../errors/ArborError';
+import { syncFilesystem } from '../fs/syncFilesystem';
+import { BootErrorCode } from './BootErrorCode';
+
+/** statfs(2) f_type values (linux/magic.h) of the filesystems a boot partition is found on. */
+const FILESYSTEM_NAMES: Record<number, string> = {
+  0x4d44: 'vfat',
+  0x2011bab0: 'exfat',
+  0xef53: 'ext4',
+  0x58465342: 'xfs',
+  0x9123683e: 'btrfs',
+  0x01021994: 'tmpfs',
+  0x794c7630: 'overlayfs',
+  0x65735546: 'fuse',
+  0x5346544e: 'ntfs',
+};
+
+/**
+ * A boot partition (the ESP, XBOOTLDR or /boot) written with only the operations FAT has:
+ * create, write, fsync, rename, unlink, mkdir and rmdir. There is deliberately no symlink
+ * and no hardlink here, so a writer built on it works on vfat by construction (vfat answers
+ * symlink(2) with EPERM, FUSE FAT drivers with ENOSYS). Paths are relative to the root.
+ * Every errno becomes one ArborError naming the path and the filesystem it is on.
+ */
+export class BootFilesystem {
+  private fsType?: string;
+
+  /** `label` says what the partition is to the admin: `ESP`, `XBOOTLDR`, `/boot`. */
+  constructor(readonly root: string, readonly label: string) {}
+
+  /** The filesystem type, e.g. `vfat`, `ext4`, by statfs(2). */
+  get type(): string {
+    if (this.fsType === undefined) {
+      try {
+        const magic = Number(fs.statfsSync(this.root).type);
+        this.fsType = FILESYSTEM_NAMES[magic] ?? `0x${magic.toString(16)}`;
+      } catch {
+        this.fsType = 'unknown';
+      }
+    }
+    return this.fsType;
+  }
+
+  resolve(relative: string): string {
+    const full = path.resolve(this.root, `.${path.posix.resolve('/', relative)}`);
+    return full;
+  }
+
+  exists(relative: string): boolean {
+    return fs.existsSync(this.resolve(relative));
+  }
+
+  /** A directory's names, sorted; none when it does not exist. */
+  list(relative: string): string[] {
+    return this.attempt('read directory', relative, () => {
+      try {
+        return fs.readdirSync(this.resolve(relative)).sort();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+    });
+  }
+
+  readText(relative: string): string | undefined {
+    return this.attempt('read', relative, () => {
+      try {
+        return fs.readFileSync(this.resolve(relative), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    });
+  }
+
+  isDirectory(relative: string): boolean {
+    try {
+      return fs.lstatSync(this.resolve(relative)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  mkdirs(relative: string): void {
+    this.attempt('create directory', relative, () => fs.mkdirSync(this.resolve(relative), { recursive: true }));
+  }
+
+  /**
+   * Writes `relative` so that it appears complete or not at all: the data goes to a temp name
+   * beside it (ending in `.tmp`, which no bootloader reads), is fsynced, and is renamed into
+   * place, replacing any old file; then the directory is fsynced so the rename is on disk.
+   */
+  writeDurable(relative: string, data: string | Uint8Array): void {
+    const temp = this.tempName(relative);
+    this.attempt('write', temp, () => {
+      const fd = fs.openSync(this.resolve(temp), 'w', 0o644);
+      try {
+        fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+    this.rename(temp, relative);
+    this.syncDir(path.posix.dirname(relative));
+  }
+
+  /** Copies a file from anywhere into `relative`, with writeDurable's guarantee. */
+  copyDurable(source: string, relative: string): void {
+    const temp = this.tempName(relative);
+    this.attempt('copy to', temp, () => {
+      // copyFile may clone or splice; the fsync below is what makes the bytes durable.
+      fs.copyFileSync(source, this.resolve(temp));
+      const fd = fs.openSync(this.resolve(temp), 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+    this.rename(temp, relative);
+    this.syncDir(path.posix.dirname(relative));
+  }
+
+  rename(from: string, to: string): void {
+    this.attempt('rename', from, () => fs.renameSync(this.resolve(from), this.resolve(to)), ` to ${to}`);
+  }
+
+  /** Deletes a file; a missing one is fine (a crash may have got there first). */
+  remove(relative: string): void {
+    this.attempt('remove', relative, () => fs.rmSync(this.resolve(relative), { force: true }));
+  }
+
+  /** Deletes an empty directory; keeps one that is not empty or missing. */
+  removeEmptyDir(relative: string): void {
+    this.attempt('remove directory', relative, () => {
+      try {
+        fs.rmdirSync(this.resolve(relative));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw error;
+      }
+    });
+  }
+
+  /** fsync(2) on a directory, which makes renames in it durable; filesystems without it (EINVAL) are skipped. */
+  syncDir(relative: string): void {
+    this.attempt('sync directory', relative, () => {
+      const fd = fs.openSync(this.resolve(relative), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      try {
+        fs.fsyncSync(fd);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
+  }
+
+  /** syncfs(2) on the whole partition: every write so far is on disk when it returns. */
+  sync(): void {
+    this.attempt('sync', '.', () => syncFilesystem(this.root));
+  }
+
+  /** A temp name beside `relative`, never ending in `.conf` or `.efi`, unique to this process. */
+  tempName(relative: string): string {
+    return path.posix.join(path.posix.dirname(relative), `.${path.posix.basename(relative)}.${process.pid}.tmp`);
+  }
+
+  /**
+   * Runs `run`, turning an errno into ARBOR_BOOT_FILESYSTEM naming `relative` and this
+   * partition; for the few operations a caller does itself (the BLS writer's symlink swap).
+   */
+  attempt<T>(operation: string, relative: string, run: () => T, detail = ''): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof ArborError) throw error;
+      const errno = error as NodeJS.ErrnoException;
+      if (!errno.code) throw error;
+      const where = path.posix.resolve('/', relative);
+      throw new ArborError(
+        BootErrorCode.FILESYSTEM,
+        `Cannot ${operation} ${where}${detail} on the ${this.label} (${this.type} at ${this.root}): ${errno.code} (${errno.syscall ?? operation})`,
+        { cause: error, hint: hintFor(errno.code) },
+      );
+    }
+  }
+}
+
+function hintFor(code: string): string | undefined {
+  switch (code) {
+    case 'ENOSPC':
+      return 'The partition is full: `arbor cleanup` removes kernels no deployment boots';
+    case 'EROFS':
+      return 'The partition is mounted read-only: remount it read-write';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Run as root, and check the partition is mounted writable';
+    case 'EIO':
+      return 'The disk reported an I/O error: check it with fsck.fat -n (or e2fsck -n)';
+    default:
+      return undefined;
+  }
+}
