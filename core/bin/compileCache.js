@@ -1,114 +1,47 @@
-// A V8 code cache for the CLI's CommonJS modules, as Node 22's module.enableCompileCache() keeps
-// one; Node 20 has none. Without it every `arbor` command parses and compiles ~250 modules
-// (oclif, the core, the plugins) from source: ~25 ms of an incremental pull's ~300.
-//
-// Each module's compiled code is kept in $XDG_CACHE_HOME/arbor/compile/<V8 version>/, written
-// at exit by the command that first compiled it, with the functions that command ran. An entry
-// is used only while the module file keeps the size and mtime it was made from and its data its
-// CRC-32 (V8 in Node 20 checks a code cache's version and flags, not its bytes); otherwise the
-// module compiles as usual and the entry is rewritten. ARBOR_NO_COMPILE_CACHE=1 turns it off.
+// Which compile cache the CLI's process gets. Node 22.1+ keeps one itself
+// (module.enableCompileCache()); Node 20 has none, so node20CodeCache.js keeps a V8 code cache
+// of the CLI's CommonJS modules instead. Both live under $XDG_CACHE_HOME/arbor/compile (Node's
+// in a directory per Node version it names itself, ours in <V8 version>-<arch>).
+// ARBOR_NO_COMPILE_CACHE=1 turns either off.
 'use strict';
-const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
 const path = require('node:path');
-const vm = require('node:vm');
-const { crc32 } = require('node:zlib');
 
-const MAGIC = 'arbor-compile-2\n';
+/**
+ * The cache for a process, decided from what it runs with: `{ kind: 'node' | 'node20' | 'none',
+ * dir }`. Node's own cache wins wherever it exists. V8 coverage turns both off (Node's cache
+ * makes coverage of cached functions imprecise, per its docs); debuggers and source maps turn
+ * off only the Node 20 one, since they hook Node's own compile, which that one replaces.
+ */
+function chooseCompileCache({
+  nodeModule = Module,
+  env = process.env,
+  execArgv = process.execArgv,
+  homedir = os.homedir(),
+} = {}) {
+  if (env.ARBOR_NO_COMPILE_CACHE || env.NODE_V8_COVERAGE) return { kind: 'none' };
+  const base = env.XDG_CACHE_HOME || (homedir ? path.join(homedir, '.cache') : undefined);
+  if (!base) return { kind: 'none' };
+  const dir = path.join(base, 'arbor', 'compile');
+  if (typeof nodeModule.enableCompileCache === 'function') return { kind: 'node', dir };
+  const nodeOptions = `${execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`;
+  if (/--inspect|--enable-source-maps/.test(nodeOptions)) return { kind: 'none' };
+  return { kind: 'node20', dir };
+}
 
+/** Turns on the cache chooseCompileCache() picks for this process; returns its choice. */
 function enableCompileCache() {
-  // Coverage, debuggers and source maps want Node's own compile, which they hook.
-  const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (process.env.ARBOR_NO_COMPILE_CACHE || process.env.NODE_V8_COVERAGE || /--inspect|--enable-source-maps/.test(nodeOptions)) return;
-  const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : undefined);
-  if (!base) return;
-  const dir = path.join(base, 'arbor', 'compile', `${process.versions.v8}-${process.arch}`);
-  /** Scripts compiled this run without a usable entry, to save at exit. */
-  const fresh = [];
-  const compile = Module.prototype._compile;
-
-  Module.prototype._compile = function (content, filename) {
-    // A module that imports dynamically needs Node's own compile: code from a cache has no
-    // host hook for import() on Node 20.
-    if (content.includes('import(')) return compile.call(this, content, filename);
-    let stat;
+  const choice = chooseCompileCache();
+  if (choice.kind === 'node') {
+    // It reports a directory it cannot use in its result rather than throwing; either way, a
+    // cache that cannot be kept only costs the next start.
     try {
-      stat = fs.statSync(filename);
-    } catch {
-      return compile.call(this, content, filename);
-    }
-    const stamp = `${filename}\n${stat.size}\n${stat.mtimeMs}\n`;
-    const entry = path.join(dir, `${hashName(filename)}.bin`);
-    const cachedData = readEntry(entry, stamp);
-    // The shebang becomes a comment, keeping line numbers, as Node strips it.
-    const source = content.startsWith('#!') ? `//${content}` : content;
-    let script;
-    try {
-      script = new vm.Script(Module.wrap(source), { filename, cachedData });
-    } catch {
-      // Not a CommonJS script (an ES module Node detects by its syntax), or broken: Node's own
-      // compile handles both, and reports the error as usual.
-      return compile.call(this, content, filename);
-    }
-    if (!cachedData || script.cachedDataRejected) fresh.push({ entry, stamp, script });
-    const wrapper = script.runInThisContext({ displayErrors: true });
-    return wrapper.call(this.exports, this.exports, makeRequire(this), this, filename, path.dirname(filename));
-  };
-
-  process.once('exit', () => {
-    if (fresh.length === 0) return;
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      for (const { entry, stamp, script } of fresh) {
-        const temp = `${entry}.${process.pid}.tmp`;
-        const data = script.createCachedData();
-        fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}${stamp}${crc32(data)}\n`), data]));
-        fs.renameSync(temp, entry);
-      }
-    } catch {
-      // A cache that cannot be written (read-only home, full disk) only costs the next start.
-    }
-  });
-}
-
-/** The V8 data of an intact entry made from exactly this file, or undefined. */
-function readEntry(entry, stamp) {
-  let bytes;
-  try {
-    bytes = fs.readFileSync(entry);
-  } catch {
-    return undefined;
+      Module.enableCompileCache(choice.dir);
+    } catch {}
   }
-  const header = MAGIC + stamp;
-  const length = Buffer.byteLength(header);
-  if (bytes.length <= length || bytes.toString('utf8', 0, length) !== header) return undefined;
-  const newline = bytes.indexOf(10, length);
-  if (newline < 0) return undefined;
-  const data = bytes.subarray(newline + 1);
-  return data.length > 0 && String(crc32(data)) === bytes.toString('latin1', length, newline) ? data : undefined;
+  else if (choice.kind === 'node20') require('./node20CodeCache').enableNode20CodeCache(choice.dir);
+  return choice;
 }
 
-/** The `require` Node gives a module, built from the public Module API. */
-function makeRequire(module) {
-  const require = (id) => module.require(id);
-  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
-  require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
-  require.main = process.mainModule;
-  require.extensions = Module._extensions;
-  require.cache = Module._cache;
-  return require;
-}
-
-/** FNV-1a of the path, as a file name; the entry's header holds the path itself. */
-function hashName(text) {
-  let hash = 0x811c9dc5;
-  let high = 0x01000193;
-  for (let index = 0; index < text.length; index++) {
-    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
-    high = Math.imul(high ^ text.charCodeAt(index), 0x85ebca6b) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0') + high.toString(16).padStart(8, '0');
-}
-
-module.exports = { enableCompileCache };
+module.exports = { chooseCompileCache, enableCompileCache };

@@ -64,8 +64,15 @@ export abstract class ArborCommand<T extends typeof Command> extends Command {
     return createProgressReporter({ enabled: !this.jsonEnabled() && Boolean(process.stderr.isTTY) });
   }
 
+  /**
+   * Every failure, usage errors included, is one line on stderr and, with --json, one JSON
+   * document on stdout (CLI.md); oclif's own rendering prints its parser's internals.
+   */
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
-    const rendered = renderError(error);
+    const rendered = renderError(error, {
+      command: `${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''}`.trim(),
+      flags: [...Object.keys({ ...this.ctor.flags, ...(this.ctor as typeof ArborCommand).baseFlags }), 'json'],
+    });
     if (!rendered) return super.catch(error);
     process.exitCode = rendered.exitCode;
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: rendered.json })}\n`);
