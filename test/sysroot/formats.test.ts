@@ -11,7 +11,7 @@ import { FIXTURES } from '../support/runArbor';
 const BLS = path.join(FIXTURES, 'bls');
 
 function fixtureEntries(): string[] {
-  return fs.readdirSync(BLS).flatMap((dir) => fs.readdirSync(path.join(BLS, dir)).map((name) => path.join(BLS, dir, name)));
+  return fs.readdirSync(BLS, { withFileTypes: true }).filter((entry) => entry.isDirectory()).flatMap((dir) => fs.readdirSync(path.join(BLS, dir.name)).map((name) => path.join(BLS, dir.name, name)));
 }
 
 describe('BLS entries', () => {
