@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { lstatBeneath } from '../fs/SafePath';
 import { blake3Backend } from '../store/Blake3';
 import type { Sysroot } from './Sysroot';
 import { fsyncDir } from '../store/RefStore';
@@ -18,7 +19,8 @@ export function findKernel(deployment: string): KernelLayout {
   const modules = path.join(deployment, 'usr', 'lib', 'modules');
   let versions: string[];
   try {
-    versions = fs.readdirSync(modules).filter((kver) => isFile(path.join(modules, kver, 'vmlinuz'))).sort();
+    // lstat at every step: a kernel that links elsewhere (say, to /etc/shadow) is no kernel.
+    versions = fs.readdirSync(modules).filter((kver) => isFileBeneath(deployment, `usr/lib/modules/${kver}/vmlinuz`)).sort();
   } catch {
     versions = [];
   }
@@ -34,7 +36,7 @@ export function findKernel(deployment: string): KernelLayout {
   const kernelVersion = versions[0]!;
   const dir = path.join(modules, kernelVersion);
   const initramfs = path.join(dir, 'initramfs.img');
-  return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFile(initramfs) ? { initramfs } : {}) };
+  return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFileBeneath(deployment, `usr/lib/modules/${kernelVersion}/initramfs.img`) ? { initramfs } : {}) };
 }
 
 /** bootcsum: BLAKE3 of the kernel's bytes followed by the initramfs's (ARCHITECTURE.md §4). */
@@ -86,10 +88,6 @@ function copyDurably(src: string, dest: string): void {
   }
 }
 
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+function isFileBeneath(deployment: string, relative: string): boolean {
+  return lstatBeneath(deployment, relative)?.isFile() ?? false;
 }

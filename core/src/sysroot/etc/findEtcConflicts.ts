@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { lstatBeneath } from '../../fs/SafePath';
 import type { EtcDiff } from './diffEtc';
 import { lstatOrUndefined, sameEntry, sameTree } from './diffEtc';
 
@@ -20,7 +21,9 @@ export function findEtcConflicts(
     if (defaultChanged(dirs, relative)) conflicts.push(relative);
   }
   for (const relative of diff.removed) {
-    if (!sameTree(path.join(dirs.oldDefaults, relative), path.join(dirs.newDefaults, relative))) conflicts.push(relative);
+    // Below a link in the new defaults, the default is gone (and never followed): that changed.
+    const changed = !lstatBeneath(dirs.newDefaults, relative) || !sameTree(path.join(dirs.oldDefaults, relative), path.join(dirs.newDefaults, relative));
+    if (changed) conflicts.push(relative);
   }
   return conflicts.sort();
 }
@@ -29,7 +32,7 @@ function defaultChanged(dirs: { oldDefaults: string; newDefaults: string }, rela
   const oldPath = path.join(dirs.oldDefaults, relative);
   const newPath = path.join(dirs.newDefaults, relative);
   const before = lstatOrUndefined(oldPath);
-  const after = lstatOrUndefined(newPath);
+  const after = lstatBeneath(dirs.newDefaults, relative);
   if (!before || !after) return Boolean(before) !== Boolean(after);
   return !sameEntry(oldPath, before, newPath, after);
 }
