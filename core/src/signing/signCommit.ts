@@ -10,6 +10,6 @@ import { mergeSignature, readPrivateKey, sign } from './Ed25519Key';
 export function signCommit(repo: Repo, commit: ObjectId, keyFile: string): { commit: ObjectId; keyId: string } {
   const key = readPrivateKey(keyFile);
   const signature = sign(repo.readVerifiedObject(commit, 'commit'), key);
-  repo.writeCommitSignatures(commit, mergeSignature(repo.readCommitSignatures(commit) ?? [], signature));
+  repo.updateCommitSignatures(commit, (entries) => mergeSignature(entries, signature));
   return { commit, keyId: signature.keyId.toString('hex') };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { withFileLock } from '../fs/FileLock';
 import { setXattr } from '../fs/xattr';
 import { blake3 } from './Blake3';
 import { decodeCommit, type Commit } from './Commit';
@@ -11,7 +12,7 @@ import { decodeDirTree, type DirTree } from './DirTree';
 import type { FileMeta } from './FileHeader';
 import { missingObject, readFileContent, readFileMeta, type FileObjectRef } from './FileObject';
 import { assertObjectId, objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
-import { RefStore } from './RefStore';
+import { RefStore, type RefUpdateOptions } from './RefStore';
 import { RepoConfig } from './RepoConfig';
 import { RepoLock, type LockKind, type LockOptions } from './RepoLock';
 import { fileObjectKind, REPO_MODES, type RepoMode } from './RepoMode';
@@ -188,6 +189,15 @@ export class Repo {
   }
 
   /**
+   * Read-modify-write of a commit's signatures under a lock of their own, so two `arbor sign`
+   * runs with different keys both land (without it, the later rename drops the other's key).
+   */
+  updateCommitSignatures(commit: ObjectId, update: (entries: SignatureEntry[]) => SignatureEntry[]): void {
+    const lock = path.join(this.path, 'refs', '.locks', `commitsig-${assertObjectId(commit)}`);
+    withFileLock(lock, () => this.writeCommitSignatures(commit, update(this.readCommitSignatures(commit) ?? [])));
+  }
+
+  /**
    * Writes one dirtree, dirmeta or commit given its canonical bytes, and returns its ID. For
    * single objects (pull, tools); a commit writes through ObjectStaging instead.
    */
@@ -236,8 +246,9 @@ export class Repo {
     return this.refs.read(ref);
   }
 
-  setRef(ref: string, commit: ObjectId): void {
-    this.refs.set(ref, commit);
+  /** Moves a ref; with `expected`, only if it still holds that ID (ARBOR_STORE_REF_MOVED otherwise). */
+  setRef(ref: string, commit: ObjectId, options?: RefUpdateOptions): void {
+    this.refs.set(ref, commit, options);
   }
 
   deleteRef(ref: string): void {

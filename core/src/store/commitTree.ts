@@ -118,7 +118,10 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         dirMetaIds[dirIndex] = stageMeta(overrides?.dirs[dirIndex] ?? dir.meta);
       }
 
-      const parent = options.parent !== undefined ? options.parent : repo.readRef(options.branch) ?? null;
+      // The ref moves only if it still holds this tip (compare-and-swap): a concurrent commit
+      // to the branch makes this one fail with ARBOR_STORE_REF_MOVED, never vanish.
+      const tip = repo.readRef(options.branch) ?? null;
+      const parent = options.parent !== undefined ? options.parent : tip;
       if (parent) repo.readCommit(parent);
       const metadata = await arbor.hooks.commit.promise({ ...(options.metadata ?? {}) }, context);
       const commit: Commit = {
@@ -135,7 +138,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       staging.publish();
       // Sign before the ref moves, so a verifying client never sees an unsigned head.
       if (options.signKey) signCommit(repo, commitId, options.signKey);
-      repo.setRef(options.branch, commitId);
+      repo.setRef(options.branch, commitId, { expected: tip });
       return {
         commit: commitId,
         ref: options.branch,
