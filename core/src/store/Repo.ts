@@ -9,6 +9,7 @@ import { decodeCommit, type Commit } from './Commit';
 import { decodeCommitSignatures, encodeCommitSignatures, type SignatureEntry } from './CommitSignature';
 import { decodeDirMeta, type DirMeta } from './DirMeta';
 import { decodeDirTree, type DirTree } from './DirTree';
+import type { WorldWritablePolicy } from './FileHasher';
 import type { FileMeta } from './FileHeader';
 import { missingObject, readFileContent, readFileMeta, type FileObjectRef } from './FileObject';
 import { assertObjectId, objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
@@ -56,6 +57,7 @@ export class Repo {
     if (!mode || !REPO_MODES.includes(mode)) throw notARepo(root, `config has no [core] mode of ${REPO_MODES.join('|')}`);
     if (config.get('core', 'repo_version') !== REPO_VERSION) throw notARepo(root, `config has repo_version ${config.get('core', 'repo_version')}, not ${REPO_VERSION}`);
     if (!isDirectory(path.join(root, 'objects'))) throw notARepo(root, 'it has no objects/ directory');
+    if (mode === 'bare') lockDownBareStore(root);
     return new Repo(root, mode, config);
   }
 
@@ -86,6 +88,7 @@ export class Repo {
     const created = !fs.existsSync(root);
     try {
       for (const dir of ['objects', 'refs/heads', 'refs/remotes', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o755 });
+      if (mode === 'bare') lockDownBareStore(root);
       if (mode === 'user') probeUserXattrs(root);
     } catch (error) {
       // Leave the directory as it was: nothing half-initialized.
@@ -101,6 +104,15 @@ export class Repo {
     fs.writeFileSync(temp, config.toString(), { mode: 0o644 });
     fs.renameSync(temp, path.join(root, 'config'));
     return new Repo(root, mode, config);
+  }
+
+  /** `[core] world_writable`: what a commit does with a world-writable file (FileHasher). */
+  get worldWritablePolicy(): WorldWritablePolicy {
+    const value = this.config.get('core', 'world_writable') ?? 'strip';
+    if (value !== 'strip' && value !== 'refuse') {
+      throw new ArborError(ErrorCode.CONFIG_INVALID, `${path.join(this.path, 'config')}: [core] world_writable is "${value}"`, { hint: 'Use strip or refuse' });
+    }
+    return value;
   }
 
   /** The kind file objects have in this repo: `filez` in archive mode, else `file`. */
@@ -268,6 +280,28 @@ export class Repo {
   /** Directory for temporary files on the repo's filesystem (renames into objects/ are atomic). */
   get tmpPath(): string {
     return path.join(this.path, 'tmp');
+  }
+}
+
+/**
+ * A bare repo's objects are the system's real files, setuid bits, writable modes and all, and
+ * its tmp/ holds them while a commit or pull runs. So objects/ and tmp/ are 0700: only their
+ * owner (root, for a system repo) may reach them. Otherwise any user could run a setuid binary
+ * that an update removed from the OS but the repo still holds, or rewrite a writable object
+ * that every hardlinked deployment shares (docs/format.md §4). Repos made before this rule are
+ * tightened when their owner opens them.
+ */
+function lockDownBareStore(root: string): void {
+  for (const dir of ['objects', 'tmp']) {
+    const target = path.join(root, dir);
+    const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+    if (!stat?.isDirectory() || (stat.mode & 0o077) === 0 || stat.uid !== process.getuid?.()) continue;
+    try {
+      fs.chmodSync(target, 0o700);
+    } catch (error) {
+      // A read-only mount keeps its modes; nothing can write objects there either.
+      if ((error as NodeJS.ErrnoException).code !== 'EROFS') throw error;
+    }
   }
 }
 

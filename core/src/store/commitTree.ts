@@ -73,6 +73,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         repoMode: repo.mode,
         stagingPath: staging.path,
         compressionLevel: Number(repo.config.get('core', 'compression_level')) || undefined,
+        worldWritable: repo.worldWritablePolicy,
       };
       const results = await runOnWorkers<HashJob, HashResult>(
         path.join(__dirname, 'hashWorker.js'),
@@ -88,6 +89,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         },
       );
       progress?.done();
+      warnStrippedWorldWritable(scan, results, context);
 
       const index = new ObjectIndex(repo.path);
       const stage = (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer): ObjectId => {
@@ -185,6 +187,14 @@ async function labelTree(arbor: Arbor, scan: TreeScan, context: ReturnType<Arbor
     files.push({ uid: labeled.uid, gid: labeled.gid, mode: labeled.mode, xattrs: xattrListFromRecord(labeled.xattrs) });
   }
   return { files, dirs };
+}
+
+/** The strip policy commits world-writable files without o+w; the committer hears which. */
+function warnStrippedWorldWritable(scan: TreeScan, results: HashResult[], context: ReturnType<Arbor['context']>): void {
+  const stripped = results.filter((result) => result.strippedWorldWritable).map((result) => scan.files[result.index]!.relPath);
+  if (stripped.length === 0) return;
+  const shown = stripped.slice(0, 5).map(displayPath).join(', ');
+  context.logger.warn(`Committed ${stripped.length} world-writable file(s) without o+w: ${shown}${stripped.length > 5 ? ', ...' : ''}`);
 }
 
 function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {
