@@ -6,7 +6,9 @@ import {
   FsBatch,
   bytePathFromOs,
   displayPath,
+  exceedsPathMax,
   joinBytePath,
+  pathTooLong,
   osPath,
   setXattr,
   type CheckoutRequest,
@@ -59,6 +61,10 @@ export class TreeWriter {
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index]!;
       files += node.tree.files.length;
+      // A path no syscall can take would fail half-way through the writes; refuse it before any.
+      for (const list of [node.tree.files, node.tree.dirs]) {
+        for (const entry of list) if (exceedsPathMax(node.dest.length + 1 + entry.name.length)) throw this.tooLong(node.dest, entry.name);
+      }
       for (const dir of node.tree.dirs) {
         node.children.push(nodes.length);
         nodes.push({ dest: joinBytePath(node.dest, dir.name), tree: this.repo.readDirTree(dir.tree), meta: dir.meta, children: [] });
@@ -112,6 +118,11 @@ export class TreeWriter {
       else if (this.placeFile(tree.files[file]!.file, joinBytePath(dest, tree.files[file]!.name))) copied++;
     }
     return copied;
+  }
+
+  private tooLong(dir: string, name: string): Error {
+    const full = joinBytePath(dir, name);
+    return pathTooLong(displayPath(full), full.length, `Commit ${this.request.commit} checked out at ${this.request.dest}`);
   }
 
   /** DEST: created (with parents) when missing; else a directory, empty unless union. */
