@@ -95,6 +95,8 @@ export const ErrorCode = {
   STORE_REF_MOVED: 'ARBOR_STORE_REF_MOVED',
   /** A world-writable regular file in a tree committed under the `refuse` policy. */
   STORE_WORLD_WRITABLE: 'ARBOR_STORE_WORLD_WRITABLE',
+  /** Prune could not delete some unreachable objects (permissions, a read-only mount). */
+  STORE_PRUNE_INCOMPLETE: 'ARBOR_STORE_PRUNE_INCOMPLETE',
   /** The commit's /usr/etc (or /etc) is a symlink or a file instead of a directory. */
   ETC_NOT_DIRECTORY: 'ARBOR_ETC_NOT_DIRECTORY',
   // ------------------------------------------------------------ remotes, pull and signatures
