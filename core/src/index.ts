@@ -16,6 +16,7 @@ export * from './store';
 export { readXattrs, readXattrList, setXattr, removeXattr, applyXattrs, type Xattrs } from './fs/xattr';
 export { syncFilesystem } from './fs/syncFilesystem';
 export { PATH_MAX, exceedsPathMax, pathTooLong } from './fs/pathMax';
+export { errnoError } from './fs/errnoError';
 export { lstatBeneath, pathBeneath, removeBeneath, mkdirBeneath, isRealDirectory, assertRealDirectory } from './fs/SafePath';
 export { FsBatch, type FsBatchFailure } from './fs/FsBatch';
 export { runInTree, treeHasProgram, type SandboxRun, type SandboxResult } from './compose/TreeSandbox';

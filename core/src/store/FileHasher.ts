@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { errnoError } from '../fs/errnoError';
 import { readXattrList } from '../fs/xattr';
 import { blake3Backend, type Blake3Backend } from './Blake3';
 import { displayPath, osPath } from './BytePath';
@@ -168,10 +169,12 @@ export class FileHasher {
   private store(id: ObjectId, meta: FileMeta, header: Buffer, source: { content: Buffer } | { path: string | Buffer }, origin: string): boolean {
     if (this.index.has(id, this.kind)) return false;
     this.index.add(id, this.kind);
-    return writeFileObject(path.join(this.options.stagingPath, `${id}.${this.kind}`), this.options.repoMode, meta, header, source, {
-      origin,
-      compressionLevel: this.options.compressionLevel,
-    });
+    const staged = path.join(this.options.stagingPath, `${id}.${this.kind}`);
+    try {
+      return writeFileObject(staged, this.options.repoMode, meta, header, source, { origin, compressionLevel: this.options.compressionLevel });
+    } catch (error) {
+      throw errnoError(error, staged, `object ${id} of ${displayPath(origin)}`);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   FsBatch,
   bytePathFromOs,
   displayPath,
+  errnoError,
   exceedsPathMax,
   joinBytePath,
   pathTooLong,
@@ -164,10 +165,10 @@ export class TreeWriter {
         try {
           return this.placer.place(id, dest);
         } catch (retryError) {
-          throw placeError(dest, retryError);
+          throw placeError(dest, retryError, id);
         }
       }
-      throw placeError(dest, error);
+      throw placeError(dest, error, id);
     }
   }
 
@@ -210,10 +211,10 @@ function destExists(dest: string, what: string, hint = 'Remove it, or check out 
   return new ArborError(ErrorCode.STORE_DEST_EXISTS, `${displayPath(dest)} ${what}`, { hint });
 }
 
-function placeError(dest: string, error: unknown): Error {
+function placeError(dest: string, error: unknown, object?: string): Error {
   if ((error as NodeJS.ErrnoException).code === 'EEXIST') return destExists(dest, 'already exists', 'Check out into a new directory, or pass --union to replace files');
   if (error instanceof ArborError) {
     return new ArborError(error.code, `${displayPath(dest)}: ${error.message}`, { hint: error.hint, cause: error });
   }
-  return error as Error;
+  return errnoError(error, displayPath(dest), object && `object ${object}`);
 }
