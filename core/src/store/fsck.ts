@@ -18,6 +18,8 @@ export interface FsckOptions {
    * again. Takes the repo lock exclusive, so no writer is renaming a good copy into place.
    */
   delete?: boolean;
+  /** Check only these commits' trees (no refs, no history): `deploy --verify` checks the one it deploys. */
+  commits?: ObjectId[];
 }
 
 export interface FsckProblem {
@@ -118,7 +120,8 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
       }
     };
 
-    for (const [ref, tip] of Object.entries(repo.listRefs())) {
+    const starts: Array<[string, ObjectId]> = options.commits ? options.commits.map((id) => [id, id]) : Object.entries(repo.listRefs());
+    for (const [ref, tip] of starts) {
       context.signal.throwIfAborted();
       for (let id: ObjectId | null = tip; id && firstTime(id, 'commit');) {
         const origin = { path: '/', commit: id, ref };
@@ -137,18 +140,18 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
           report(id, 'commitsig', origin, error);
         }
         walkTree(commit.rootTree, commit.rootMeta, id, ref);
-        id = commit.parent;
+        id = options.commits ? null : commit.parent;
       }
     }
 
     const progress = jobs.length >= 2000 ? context.progress.start('fsck', jobs.length) : undefined;
-    const options = { repoPath: repo.path, repoMode: repo.mode };
+    const verifierOptions = { repoPath: repo.path, repoMode: repo.mode };
     const results = await runOnWorkers<VerifyJob, VerifyResult>(
       path.join(__dirname, 'verifyWorker.js'),
-      options,
+      verifierOptions,
       jobs,
       () => {
-        const verifier = new FileVerifier(options);
+        const verifier = new FileVerifier(verifierOptions);
         return (job) => verifier.verify(job);
       },
       { inlineBelow: 512, signal: context.signal, onResults: (done) => progress?.tick(done.length, done.reduce((sum, result) => sum + result.bytes, 0)) },

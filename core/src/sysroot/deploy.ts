@@ -1,6 +1,7 @@
 import { syncFilesystem } from '../fs/syncFilesystem';
 import type { DeploymentRef, EtcMergePlan } from '../hooks';
 import { checkoutCommit } from '../store/checkoutCommit';
+import { verifyCommit } from '../store/verifyCommit';
 import { isValidRef } from '../store/RefName';
 import { readBootState } from './BootState';
 import { bootableOf, nextSerial, refOf, sameDeployment } from './Deployment';
@@ -26,6 +27,8 @@ export interface DeployOptions extends SysrootOptions {
   stage?: boolean;
   /** Merge /etc from the merge deployment (default); false is `--no-merge`. */
   merge?: boolean;
+  /** Re-hash every object the commit uses before checking it out (`--verify`). */
+  verify?: boolean;
 }
 
 export interface DeployResult extends DeploymentRef {
@@ -79,6 +82,7 @@ export async function deployCommit(
 
   // Anything already at this name was left by an interrupted deploy: nothing boots it.
   sysroot.removeDeployment(ref);
+  if (request.verify) await verifyCommit(arbor, repo, commit, context.signal);
   try {
     await checkoutCommit(arbor, repo, { ref: commit, dest: path, signal: context.signal });
     prepareEtc(path);
