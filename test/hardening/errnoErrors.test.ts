@@ -15,7 +15,9 @@ import { writeFileObject } from '@arbor/core/dist/store/FileObjectWriter';
 import { Repo } from '@arbor/core/dist/store/Repo';
 import storagePlugin from '@arbor/plugin-storage';
 import { requireRoot } from '../support/requireTool';
-import { useTempDir, writeTree } from '../support/tempDir';
+import { runArbor } from '../support/runArbor';
+import { useTempDir } from '../support/tempDir';
+import { buildOsTree, TestSysroot } from '../sysroot/sysrootFixture';
 
 /** A 256 KiB tmpfs, so that ENOSPC is real and quick. */
 function tinyFilesystem(dir: string): () => void {
@@ -69,6 +71,29 @@ describe('issue 19: errno errors become ArborErrors naming the path and the obje
       await assert.rejects(checkoutCommit(new Arbor().use(storagePlugin()), repo, { ref: 'main', dest, strategy: 'copy' }), (error: ArborError) =>
         error.code === 'ARBOR_FS_NO_SPACE' && /object [0-9a-f]{64} at .*dest\/big\.bin/.test(error.message));
       assert.ok(!fs.existsSync(dest));
+    } finally {
+      unmount();
+    }
+  });
+
+  it('a deploy that fills /boot fails with ARBOR_FS_NO_SPACE and leaves no boot/arbor/*.tmp', async function () {
+    requireRoot(this);
+    this.timeout(120_000);
+    const sysroot = TestSysroot.create(path.join(tmp(), 'sysroot'));
+    const tree = path.join(tmp(), 'tree');
+    buildOsTree(tree, { version: '1', etc: { 'app.conf': 'v1\n' } });
+    fs.writeFileSync(path.join(tree, 'usr/lib/modules/6.0.0/vmlinuz'), randomBytes(1 << 20));
+    const { commit } = await commitTree(new Arbor(), Repo.open(sysroot.repoPath), { tree, branch: 'os/x86_64' });
+    const unmount = tinyFilesystem(path.join(sysroot.root, 'boot'));
+    try {
+      const run = runArbor(['deploy', commit, '--sysroot', sysroot.root]);
+      assert.equal(run.status, 1, run.stdout);
+      assert.match(run.stderr, /ARBOR_FS_NO_SPACE/);
+      assert.match(run.stderr, /the kernel 6\.0\.0/);
+      const bootArbor = path.join(sysroot.root, 'boot', 'arbor');
+      const left = fs.existsSync(bootArbor) ? fs.readdirSync(bootArbor) : [];
+      assert.deepEqual(left.filter((name) => name.endsWith('.tmp')), []);
+      assert.ok(!fs.existsSync(sysroot.deploymentPath(commit)));
     } finally {
       unmount();
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { errnoError } from '../fs/errnoError';
 import { lstatBeneath } from '../fs/SafePath';
 import { blake3Backend } from '../store/Blake3';
 import type { Sysroot } from './Sysroot';
@@ -69,10 +70,16 @@ export function installKernel(sysroot: Sysroot, stateroot: string, kernel: Kerne
   const temp = `${target}.tmp`;
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true, mode: 0o755 });
-  copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
-  if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
-  fsyncDir(temp);
-  fs.renameSync(temp, target);
+  try {
+    copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
+    if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
+    fsyncDir(temp);
+    fs.renameSync(temp, target);
+  } catch (error) {
+    // A full /boot must not also keep a half-copied kernel that nothing will ever use.
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw errnoError(error, temp, `the kernel ${kernel.kernelVersion}`);
+  }
   fsyncDir(path.dirname(target));
   return bootcsum;
 }
