@@ -311,6 +311,8 @@ export interface EtcMergePlan {
   removed: string[];
   /** Admin-changed files whose default also changed between the two commits. */
   conflicts: string[];
+  /** Admin-changed files whose default the new commit no longer ships (kept as the admin left them). */
+  defaultRemoved?: string[];
   /** Special files (fifos, sockets, devices) that were not carried over. */
   skipped: string[];
   /** True once a tap has applied the merge to `newEtc`. */

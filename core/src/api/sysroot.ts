@@ -29,3 +29,6 @@ export { editKargs, type KargsResult } from '../sysroot/editKargs';
 export { status, readStatus, type DeploymentStatus, type SysrootStatus } from '../sysroot/status';
 export { prepareEtc } from '../sysroot/etc/prepareEtc';
 export { mergeDeploymentEtc } from '../sysroot/etc/mergeDeploymentEtc';
+export { seedVar } from '../sysroot/seedVar';
+export { findKernel } from '../sysroot/installKernel';
+export { formatEtcMerge } from '../sysroot/formatDeployResult';

@@ -75,9 +75,22 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     if (code === 'ENOENT' && options.configPath) {
       throw new ArborError(ErrorCode.CONFIG_NOT_FOUND, `Config file ${path.resolve(cwd, options.configPath)} does not exist`);
     }
-    const reason = (error as Error).message.split('\n')[0];
-    throw new ArborError(ErrorCode.CONFIG_UNREADABLE, `Cannot read config: ${reason}`, {
+    throw new ArborError(ErrorCode.CONFIG_UNREADABLE, `Cannot read config: ${parseFailure(error)}`, {
       hint: 'Check the file\'s syntax (JSON, YAML or a JavaScript module)',
     });
   }
+}
+
+/**
+ * One line that keeps where and why the parser stopped. js-yaml's YAMLException carries
+ * `reason` and a 0-based `mark`; cosmiconfig adds `filepath` and puts "YAML Error in FILE:"
+ * alone on the first line, which is all a first-line cut would keep.
+ */
+function parseFailure(error: unknown): string {
+  const failure = error as Error & { reason?: string; mark?: { line: number; column: number }; filepath?: string };
+  if (failure.reason && failure.mark) {
+    return `${failure.filepath ?? 'config'}:${failure.mark.line + 1}:${failure.mark.column + 1}: ${failure.reason}`;
+  }
+  const lines = String(failure.message ?? failure).split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.slice(0, 2).join(' ');
 }

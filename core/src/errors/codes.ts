@@ -89,6 +89,20 @@ export const ErrorCode = {
   STORE_STRATEGY_UNKNOWN: 'ARBOR_STORE_STRATEGY_UNKNOWN',
   /** The native addon (xattrs, flock, syncfs) is not built. */
   NATIVE_MISSING: 'ARBOR_NATIVE_MISSING',
+  /** A write inside a sysroot or deployment whose path leads through a symlink or a non-directory. */
+  FS_PATH_ESCAPES: 'ARBOR_FS_PATH_ESCAPES',
+  /** A path longer than PATH_MAX (4096 bytes) in a tree being committed, checked out or checked. */
+  FS_PATH_TOO_LONG: 'ARBOR_FS_PATH_TOO_LONG',
+  /** The filesystem is full (ENOSPC or EDQUOT). */
+  FS_NO_SPACE: 'ARBOR_FS_NO_SPACE',
+  /** A ref moved between reading its tip and updating it: another writer updated it first. */
+  STORE_REF_MOVED: 'ARBOR_STORE_REF_MOVED',
+  /** A world-writable regular file in a tree committed under the `refuse` policy. */
+  STORE_WORLD_WRITABLE: 'ARBOR_STORE_WORLD_WRITABLE',
+  /** Prune could not delete some unreachable objects (permissions, a read-only mount). */
+  STORE_PRUNE_INCOMPLETE: 'ARBOR_STORE_PRUNE_INCOMPLETE',
+  /** The commit's /usr/etc (or /etc) is a symlink or a file instead of a directory. */
+  ETC_NOT_DIRECTORY: 'ARBOR_ETC_NOT_DIRECTORY',
   // ------------------------------------------------------------ remotes, pull and signatures
   /** No remote of that name in the repo's config. */
   REMOTE_UNKNOWN: 'ARBOR_REMOTE_UNKNOWN',

@@ -164,7 +164,7 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
     }
     await staging.publish();
     if (options.mirror) writeMirrorFiles(repo, tip.id, source, sizes);
-    if (localRef && previous !== tip.id) repo.setRef(localRef, tip.id);
+    if (localRef && previous !== tip.id) repo.setRef(localRef, tip.id, { expected: previous });
     return {
       remote: remote.name,
       ref: localRef,

@@ -15,6 +15,6 @@ export async function signCommit(
   arbor: Arbor, repo: Repo, commit: ObjectId, key: string, context: HookContext,
 ): Promise<{ commit: ObjectId; keyId: string; algorithm: string }> {
   const signature = await signData(arbor, { key, data: repo.readVerifiedObject(commit, 'commit'), what: `commit ${commit}` }, context);
-  repo.writeCommitSignatures(commit, mergeSignature(repo.readCommitSignatures(commit) ?? [], signature));
+  repo.updateCommitSignatures(commit, (entries) => mergeSignature(entries, signature));
   return { commit, keyId: signature.keyId.toString('hex'), algorithm: signature.algorithm };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { errnoError } from '../fs/errnoError';
 import { readXattrList } from '../fs/xattr';
 import { blake3Backend, type Blake3Backend } from './Blake3';
 import { displayPath, osPath } from './BytePath';
@@ -33,13 +34,25 @@ export interface HashResult {
   /** Content bytes read (0 when the devino cache or an earlier hardlink answered). */
   bytes: number;
   written: boolean;
+  /** The file was world-writable and was committed without o+w (the `strip` policy). */
+  strippedWorldWritable?: boolean;
 }
+
+/**
+ * What a commit does with a world-writable regular file (docs/format.md §4). Its object would be
+ * world-writable too, and in a bare repo every hardlinked checkout shares that inode: any user
+ * could rewrite the file in every deployment. `strip` commits it without o+w (and the commit
+ * warns); `refuse` fails the commit naming the file.
+ */
+export type WorldWritablePolicy = 'strip' | 'refuse';
 
 export interface FileHasherOptions {
   repoPath: string;
   repoMode: RepoMode;
   stagingPath: string;
   compressionLevel?: number;
+  /** Default `strip`. */
+  worldWritable?: WorldWritablePolicy;
 }
 
 /** Files up to this size are read whole and hashed as header+content in one BLAKE3 call. */
@@ -86,12 +99,14 @@ export class FileHasher {
     try {
       const type = stat.mode & S_IFMT;
       if (type !== S_IFREG && type !== S_IFLNK) throw unsupportedType(job.path, stat.mode);
-      if (stat.nlink > 1 && !job.override) {
+      const worldWritable = type === S_IFREG && ((job.override ? job.override.mode : stat.mode) & WORLD_WRITABLE) !== 0;
+      if (worldWritable && this.options.worldWritable === 'refuse') throw worldWritableRefused(job.path, stat.mode);
+      if (stat.nlink > 1 && !job.override && !worldWritable) {
         const known = this.treeInodes.get(`${stat.dev}:${stat.ino}`) ?? this.lookupRepoInode(stat);
         if (known) return { index: job.index, id: known, bytes: 0, written: false };
       }
       const meta: FileMeta = {
-        mode: job.override ? type | (job.override.mode & PERMISSION_BITS) : stat.mode,
+        mode: (job.override ? type | (job.override.mode & PERMISSION_BITS) : stat.mode) & ~(worldWritable ? WORLD_WRITABLE : 0),
         uid: job.override ? job.override.uid : stat.uid,
         gid: job.override ? job.override.gid : stat.gid,
         size: type === S_IFREG ? stat.size : 0,
@@ -103,7 +118,7 @@ export class FileHasher {
         ? this.hashSmall(job, fd, meta, header)
         : this.hashLarge(job, fd!, stat, meta, header);
       if (stat.nlink > 1 && !job.override) this.treeInodes.set(`${stat.dev}:${stat.ino}`, result.id);
-      return result;
+      return worldWritable ? { ...result, strippedWorldWritable: true } : result;
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
@@ -154,10 +169,12 @@ export class FileHasher {
   private store(id: ObjectId, meta: FileMeta, header: Buffer, source: { content: Buffer } | { path: string | Buffer }, origin: string): boolean {
     if (this.index.has(id, this.kind)) return false;
     this.index.add(id, this.kind);
-    return writeFileObject(path.join(this.options.stagingPath, `${id}.${this.kind}`), this.options.repoMode, meta, header, source, {
-      origin,
-      compressionLevel: this.options.compressionLevel,
-    });
+    const staged = path.join(this.options.stagingPath, `${id}.${this.kind}`);
+    try {
+      return writeFileObject(staged, this.options.repoMode, meta, header, source, { origin, compressionLevel: this.options.compressionLevel });
+    } catch (error) {
+      throw errnoError(error, staged, `object ${id} of ${displayPath(origin)}`);
+    }
   }
 
   /**
@@ -223,6 +240,14 @@ export function unsupportedType(bytePath: string, mode: number): ArborError {
   const name = type === 0o010000 ? 'a fifo' : type === 0o140000 ? 'a socket' : type === 0o020000 ? 'a character device' : type === 0o060000 ? 'a block device' : `file type ${type.toString(8)}`;
   return new ArborError(ErrorCode.STORE_FILE_TYPE_UNSUPPORTED, `${displayPath(bytePath)} is ${name}, which a commit cannot hold`, {
     hint: 'Remove it from the tree; devices, sockets and fifos are created at runtime (tmpfiles.d, udev)',
+  });
+}
+
+const WORLD_WRITABLE = 0o002;
+
+function worldWritableRefused(bytePath: string, mode: number): ArborError {
+  return new ArborError(ErrorCode.STORE_WORLD_WRITABLE, `${displayPath(bytePath)} is world-writable (mode ${(mode & PERMISSION_BITS).toString(8).padStart(4, '0')}), which this repo refuses to commit`, {
+    hint: 'chmod o-w the file, or set `world_writable = strip` in the [core] section of the repo config',
   });
 }
 

@@ -6,6 +6,7 @@ import { syncFilesystem } from '../fs/syncFilesystem';
 import { bytePathFromOs } from './BytePath';
 import { objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
 import type { Repo } from './Repo';
+import { removeStaleStaging } from './StaleStaging';
 
 /** Publish order: an object only appears in objects/ after everything it references. */
 const PUBLISH_ORDER: ObjectKindName[] = ['file', 'filez', 'dirmeta', 'dirtree', 'commit', 'commitsig'];
@@ -24,6 +25,8 @@ export class ObjectStaging {
   static create(repo: Repo): ObjectStaging {
     const dir = path.join(repo.tmpPath, `staging-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`);
     spreadSubdirectories(repo.tmpPath);
+    // What killed commits left would otherwise pile up in tmp/ until someone prunes.
+    removeStaleStaging(repo);
     fs.mkdirSync(dir, { recursive: false, mode: 0o755 });
     return new ObjectStaging(repo, dir);
   }

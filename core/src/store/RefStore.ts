@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { withFileLock } from '../fs/FileLock';
 import { isObjectId, type ObjectId } from './ObjectId';
 import { parseRef } from './RefName';
 
@@ -10,7 +12,19 @@ import { parseRef } from './RefName';
  * ID and a newline, as ostree and git do. Static servers can serve them and clients fetch them
  * by name. Updates write a temp file beside the ref, fsync it and rename it over the ref, so a
  * reader or a crash sees the old ID or the new one, never a torn file.
+ *
+ * Every update and delete runs under the ref's own lock (flock on `refs/.locks/<sha256 of the
+ * ref>`), and an update may name the tip it expects: a compare-and-swap, so two commits to one
+ * branch can never both succeed on the same parent and lose one of them (docs/format.md §4).
  */
+export interface RefUpdateOptions {
+  /**
+   * The ID the ref must still hold (null: the ref must not exist yet). When it holds another,
+   * the update fails with ARBOR_STORE_REF_MOVED and the ref is left as the other writer set it.
+   */
+  expected?: ObjectId | null;
+}
+
 export class RefStore {
   constructor(private readonly repoPath: string) {}
 
@@ -33,10 +47,20 @@ export class RefStore {
     return id;
   }
 
-  set(ref: string, commit: ObjectId): void {
+  set(ref: string, commit: ObjectId, options: RefUpdateOptions = {}): void {
     const location = parseRef(ref);
+    withFileLock(this.lockPath(ref), () => {
+      if (options.expected !== undefined) {
+        const current = this.read(ref) ?? null;
+        if (current !== options.expected) throw refMoved(ref, commit, options.expected, current);
+      }
+      this.write(ref, location.relPath, commit);
+    });
+  }
+
+  private write(ref: string, relPath: string, commit: ObjectId): void {
     if (!isObjectId(commit)) throw new ArborError(ErrorCode.STORE_OBJECT_CORRUPT, `Cannot point ${ref} at "${commit}": not a commit ID`);
-    const target = path.join(this.repoPath, location.relPath);
+    const target = path.join(this.repoPath, relPath);
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
     } catch (error) {
@@ -64,6 +88,15 @@ export class RefStore {
 
   delete(ref: string): void {
     const location = parseRef(ref);
+    withFileLock(this.lockPath(ref), () => this.remove(ref, location));
+  }
+
+  /** The lock file of one ref: flat and hash-named, so no ref name can collide with its lock or outgrow NAME_MAX. */
+  private lockPath(ref: string): string {
+    return path.join(this.repoPath, 'refs', '.locks', createHash('sha256').update(ref).digest('hex'));
+  }
+
+  private remove(ref: string, location: ReturnType<typeof parseRef>): void {
     const target = path.join(this.repoPath, location.relPath);
     if (this.read(ref) === undefined) {
       throw new ArborError(ErrorCode.STORE_REF_NOT_FOUND, `Ref ${ref} does not exist`, { hint: 'List refs with `arbor refs`' });
@@ -114,6 +147,14 @@ export class RefStore {
     found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return Object.fromEntries(found);
   }
+}
+
+function refMoved(ref: string, commit: ObjectId, expected: ObjectId | null, current: ObjectId | null): ArborError {
+  const was = expected ? `at ${expected.slice(0, 12)}` : 'absent';
+  const now = current ? `now at ${current.slice(0, 12)}` : 'now deleted';
+  return new ArborError(ErrorCode.STORE_REF_MOVED, `Ref ${ref} moved while ${commit.slice(0, 12)} was being made: it was ${was}, it is ${now}; ${ref} was left as the other writer set it`, {
+    hint: 'Another commit, pull or ref update won the race. Run the command again to build on the new tip',
+  });
 }
 
 /** Makes a rename in `dir` durable. */

@@ -2,16 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { withFileLock } from '../fs/FileLock';
 import { setXattr } from '../fs/xattr';
 import { blake3 } from './Blake3';
 import { decodeCommit, type Commit } from './Commit';
 import { decodeCommitSignatures, encodeCommitSignatures, type SignatureEntry } from './CommitSignature';
 import { decodeDirMeta, type DirMeta } from './DirMeta';
 import { decodeDirTree, type DirTree } from './DirTree';
+import type { WorldWritablePolicy } from './FileHasher';
 import type { FileMeta } from './FileHeader';
 import { missingObject, readFileContent, readFileMeta, type FileObjectRef } from './FileObject';
 import { assertObjectId, objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
-import { RefStore } from './RefStore';
+import { RefStore, type RefUpdateOptions } from './RefStore';
 import { RepoConfig } from './RepoConfig';
 import { RepoLock, type LockKind, type LockOptions } from './RepoLock';
 import { fileObjectKind, REPO_MODES, type RepoMode } from './RepoMode';
@@ -55,6 +57,7 @@ export class Repo {
     if (!mode || !REPO_MODES.includes(mode)) throw notARepo(root, `config has no [core] mode of ${REPO_MODES.join('|')}`);
     if (config.get('core', 'repo_version') !== REPO_VERSION) throw notARepo(root, `config has repo_version ${config.get('core', 'repo_version')}, not ${REPO_VERSION}`);
     if (!isDirectory(path.join(root, 'objects'))) throw notARepo(root, 'it has no objects/ directory');
+    if (mode === 'bare') lockDownBareStore(root);
     return new Repo(root, mode, config);
   }
 
@@ -85,6 +88,7 @@ export class Repo {
     const created = !fs.existsSync(root);
     try {
       for (const dir of ['objects', 'refs/heads', 'refs/remotes', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o755 });
+      if (mode === 'bare') lockDownBareStore(root);
       if (mode === 'user') probeUserXattrs(root);
     } catch (error) {
       // Leave the directory as it was: nothing half-initialized.
@@ -100,6 +104,15 @@ export class Repo {
     fs.writeFileSync(temp, config.toString(), { mode: 0o644 });
     fs.renameSync(temp, path.join(root, 'config'));
     return new Repo(root, mode, config);
+  }
+
+  /** `[core] world_writable`: what a commit does with a world-writable file (FileHasher). */
+  get worldWritablePolicy(): WorldWritablePolicy {
+    const value = this.config.get('core', 'world_writable') ?? 'strip';
+    if (value !== 'strip' && value !== 'refuse') {
+      throw new ArborError(ErrorCode.CONFIG_INVALID, `${path.join(this.path, 'config')}: [core] world_writable is "${value}"`, { hint: 'Use strip or refuse' });
+    }
+    return value;
   }
 
   /** The kind file objects have in this repo: `filez` in archive mode, else `file`. */
@@ -188,6 +201,15 @@ export class Repo {
   }
 
   /**
+   * Read-modify-write of a commit's signatures under a lock of their own, so two `arbor sign`
+   * runs with different keys both land (without it, the later rename drops the other's key).
+   */
+  updateCommitSignatures(commit: ObjectId, update: (entries: SignatureEntry[]) => SignatureEntry[]): void {
+    const lock = path.join(this.path, 'refs', '.locks', `commitsig-${assertObjectId(commit)}`);
+    withFileLock(lock, () => this.writeCommitSignatures(commit, update(this.readCommitSignatures(commit) ?? [])));
+  }
+
+  /**
    * Writes one dirtree, dirmeta or commit given its canonical bytes, and returns its ID. For
    * single objects (pull, tools); a commit writes through ObjectStaging instead.
    */
@@ -236,8 +258,9 @@ export class Repo {
     return this.refs.read(ref);
   }
 
-  setRef(ref: string, commit: ObjectId): void {
-    this.refs.set(ref, commit);
+  /** Moves a ref; with `expected`, only if it still holds that ID (ARBOR_STORE_REF_MOVED otherwise). */
+  setRef(ref: string, commit: ObjectId, options?: RefUpdateOptions): void {
+    this.refs.set(ref, commit, options);
   }
 
   deleteRef(ref: string): void {
@@ -257,6 +280,28 @@ export class Repo {
   /** Directory for temporary files on the repo's filesystem (renames into objects/ are atomic). */
   get tmpPath(): string {
     return path.join(this.path, 'tmp');
+  }
+}
+
+/**
+ * A bare repo's objects are the system's real files, setuid bits, writable modes and all, and
+ * its tmp/ holds them while a commit or pull runs. So objects/ and tmp/ are 0700: only their
+ * owner (root, for a system repo) may reach them. Otherwise any user could run a setuid binary
+ * that an update removed from the OS but the repo still holds, or rewrite a writable object
+ * that every hardlinked deployment shares (docs/format.md §4). Repos made before this rule are
+ * tightened when their owner opens them.
+ */
+function lockDownBareStore(root: string): void {
+  for (const dir of ['objects', 'tmp']) {
+    const target = path.join(root, dir);
+    const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+    if (!stat?.isDirectory() || (stat.mode & 0o077) === 0 || stat.uid !== process.getuid?.()) continue;
+    try {
+      fs.chmodSync(target, 0o700);
+    } catch (error) {
+      // A read-only mount keeps its modes; nothing can write objects there either.
+      if ((error as NodeJS.ErrnoException).code !== 'EROFS') throw error;
+    }
   }
 }
 

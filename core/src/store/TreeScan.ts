@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { exceedsPathMax, pathTooLong } from '../fs/pathMax';
 import { bytePathFromOs, displayPath, joinBytePath, osPath } from './BytePath';
 import { entryNameProblem } from './DirTree';
 import type { DirMeta } from './DirMeta';
@@ -65,6 +66,8 @@ export function scanTree(root: string, signal?: AbortSignal): TreeScan {
       const relPath = dir.relPath === '/' ? `/${name}` : `${dir.relPath}/${name}`;
       const problem = entryNameProblem(name);
       if (problem) throw new ArborError(ErrorCode.STORE_NAME_INVALID, `${displayPath(childPath)}: cannot commit ${problem}`);
+      // No checkout could create it (and no syscall reach it here): refuse it by name.
+      if (exceedsPathMax(childPath)) throw pathTooLong(displayPath(childPath), childPath.length, `The tree ${root}`);
       if (entry.isDirectory()) {
         const stat = lstatDir(childPath);
         dir.dirs.push(scan.dirs.length);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
 import { ArborError } from '../errors/ArborError';
@@ -53,7 +54,15 @@ export async function checkoutCommit(arbor: Arbor, repo: Repo, options: Checkout
       strategy: options.strategy ?? DEFAULT_STRATEGY,
       union: options.union ?? false,
     };
-    const result = await arbor.hooks.checkout.promise(request, context);
+    // A failed checkout must not leave a DEST it made (empty or half-written) behind.
+    const destExisted = fs.lstatSync(request.dest, { throwIfNoEntry: false }) !== undefined;
+    let result: CheckoutResult | undefined;
+    try {
+      result = await arbor.hooks.checkout.promise(request, context);
+    } catch (error) {
+      if (!destExisted) removeCreatedDest(request.dest);
+      throw error;
+    }
     if (!result) {
       const offered = arbor.taps.filter((tap) => tap.hook === 'checkout').map((tap) => tap.plugin);
       throw new ArborError(ErrorCode.STORE_STRATEGY_UNKNOWN, `No plugin offers the checkout strategy "${request.strategy}"`, {
@@ -65,5 +74,14 @@ export async function checkoutCommit(arbor: Arbor, repo: Repo, options: Checkout
     return { ...result, commit, dest: request.dest };
   } finally {
     lock.release();
+  }
+}
+
+/** Best effort: the checkout's own error is what the user needs; a read-only leftover directory is not. */
+function removeCreatedDest(dest: string): void {
+  try {
+    fs.rmSync(dest, { recursive: true, force: true });
+  } catch {
+    // e.g. a 0555 directory a non-root checkout already closed; its error stays the one reported
   }
 }

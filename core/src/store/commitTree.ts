@@ -80,6 +80,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         repoMode: repo.mode,
         stagingPath: staging.path,
         compressionLevel: Number(repo.config.get('core', 'compression_level')) || undefined,
+        worldWritable: repo.worldWritablePolicy,
       };
       const results = await runOnWorkers<HashJob, HashResult>(
         path.join(__dirname, 'hashWorker.js'),
@@ -95,6 +96,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         },
       );
       progress?.done();
+      warnStrippedWorldWritable(scan, results, context);
 
       const index = new ObjectIndex(repo.path);
       const stage = (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer): ObjectId => {
@@ -125,7 +127,10 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         dirMetaIds[dirIndex] = stageMeta(overrides?.dirs[dirIndex] ?? dir.meta);
       }
 
-      const parent = options.parent !== undefined ? options.parent : repo.readRef(options.branch) ?? null;
+      // The ref moves only if it still holds this tip (compare-and-swap): a concurrent commit
+      // to the branch makes this one fail with ARBOR_STORE_REF_MOVED, never vanish.
+      const tip = repo.readRef(options.branch) ?? null;
+      const parent = options.parent !== undefined ? options.parent : tip;
       if (parent) repo.readCommit(parent);
       const metadata = await arbor.hooks.commit.promise({ ...(options.metadata ?? {}) }, context);
       const commit: Commit = {
@@ -142,7 +147,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       staging.publish();
       // Sign before the ref moves, so a verifying client never sees an unsigned head.
       if (options.signKey) await signCommit(arbor, repo, commitId, options.signKey, context);
-      repo.setRef(options.branch, commitId);
+      repo.setRef(options.branch, commitId, { expected: tip });
       return {
         commit: commitId,
         ref: options.branch,
@@ -201,6 +206,14 @@ async function labelTree(
 export function runtimePath(treePath: string): string {
   if (treePath === '/usr/etc') return '/etc';
   return treePath.startsWith('/usr/etc/') ? treePath.slice(4) : treePath;
+}
+
+/** The strip policy commits world-writable files without o+w; the committer hears which. */
+function warnStrippedWorldWritable(scan: TreeScan, results: HashResult[], context: ReturnType<Arbor['context']>): void {
+  const stripped = results.filter((result) => result.strippedWorldWritable).map((result) => scan.files[result.index]!.relPath);
+  if (stripped.length === 0) return;
+  const shown = stripped.slice(0, 5).map(displayPath).join(', ');
+  context.logger.warn(`Committed ${stripped.length} world-writable file(s) without o+w: ${shown}${stripped.length > 5 ? ', ...' : ''}`);
 }
 
 function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {

@@ -29,36 +29,45 @@ export function diffCommits(repo: Repo, from: ObjectId, to: ObjectId): TreeDiff 
   return diff;
 }
 
-function compareTrees(repo: Repo, fromTree: ObjectId, toTree: ObjectId, dir: string, diff: TreeDiff): void {
-  if (fromTree === toTree) return;
-  const a = repo.readDirTree(fromTree);
-  const b = repo.readDirTree(toTree);
-  const prefix = dir === '/' ? '/' : `${dir}/`;
-  const aFiles = new Map(a.files.map((entry) => [entry.name, entry.file]));
-  const bFiles = new Map(b.files.map((entry) => [entry.name, entry.file]));
-  const aDirs = new Map(a.dirs.map((entry) => [entry.name, entry]));
-  const bDirs = new Map(b.dirs.map((entry) => [entry.name, entry]));
-  for (const [name, id] of aFiles) {
-    const other = bFiles.get(name);
-    if (other === undefined) diff.removed.push(displayPath(prefix + name));
-    else if (other !== id) diff.modified.push(displayPath(prefix + name));
-  }
-  for (const name of bFiles.keys()) if (!aFiles.has(name)) diff.added.push(displayPath(prefix + name));
-  for (const [name, entry] of aDirs) {
-    const other = bDirs.get(name);
-    if (!other) {
-      listAll(repo, entry.tree, prefix + name, diff.removed);
-      continue;
+/** An explicit stack of directory pairs, not recursion: a hostile tree may be 10,000 levels deep. */
+function compareTrees(repo: Repo, rootFrom: ObjectId, rootTo: ObjectId, rootDir: string, diff: TreeDiff): void {
+  const stack: Array<{ fromTree: ObjectId; toTree: ObjectId; dir: string }> = [{ fromTree: rootFrom, toTree: rootTo, dir: rootDir }];
+  while (stack.length > 0) {
+    const { fromTree, toTree, dir } = stack.pop()!;
+    if (fromTree === toTree) continue;
+    const a = repo.readDirTree(fromTree);
+    const b = repo.readDirTree(toTree);
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    const aFiles = new Map(a.files.map((entry) => [entry.name, entry.file]));
+    const bFiles = new Map(b.files.map((entry) => [entry.name, entry.file]));
+    const aDirs = new Map(a.dirs.map((entry) => [entry.name, entry]));
+    const bDirs = new Map(b.dirs.map((entry) => [entry.name, entry]));
+    for (const [name, id] of aFiles) {
+      const other = bFiles.get(name);
+      if (other === undefined) diff.removed.push(displayPath(prefix + name));
+      else if (other !== id) diff.modified.push(displayPath(prefix + name));
     }
-    if (other.meta !== entry.meta) diff.modified.push(displayPath(prefix + name));
-    compareTrees(repo, entry.tree, other.tree, prefix + name, diff);
+    for (const name of bFiles.keys()) if (!aFiles.has(name)) diff.added.push(displayPath(prefix + name));
+    for (const [name, entry] of aDirs) {
+      const other = bDirs.get(name);
+      if (!other) {
+        listAll(repo, entry.tree, prefix + name, diff.removed);
+        continue;
+      }
+      if (other.meta !== entry.meta) diff.modified.push(displayPath(prefix + name));
+      stack.push({ fromTree: entry.tree, toTree: other.tree, dir: prefix + name });
+    }
+    for (const [name, entry] of bDirs) if (!aDirs.has(name)) listAll(repo, entry.tree, prefix + name, diff.added);
   }
-  for (const [name, entry] of bDirs) if (!aDirs.has(name)) listAll(repo, entry.tree, prefix + name, diff.added);
 }
 
-function listAll(repo: Repo, tree: ObjectId, dir: string, into: string[]): void {
-  into.push(displayPath(dir));
-  const listing: DirTree = repo.readDirTree(tree);
-  for (const file of listing.files) into.push(displayPath(`${dir}/${file.name}`));
-  for (const child of listing.dirs) listAll(repo, child.tree, `${dir}/${child.name}`, into);
+function listAll(repo: Repo, rootTree: ObjectId, rootDir: string, into: string[]): void {
+  const stack: Array<{ tree: ObjectId; dir: string }> = [{ tree: rootTree, dir: rootDir }];
+  while (stack.length > 0) {
+    const { tree, dir } = stack.pop()!;
+    into.push(displayPath(dir));
+    const listing: DirTree = repo.readDirTree(tree);
+    for (const file of listing.files) into.push(displayPath(`${dir}/${file.name}`));
+    for (const child of listing.dirs) stack.push({ tree: child.tree, dir: `${dir}/${child.name}` });
+  }
 }

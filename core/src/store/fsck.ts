@@ -1,21 +1,32 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
 import { isArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { exceedsPathMax, PATH_MAX } from '../fs/pathMax';
 import { displayPath } from './BytePath';
 import { FileVerifier, type VerifyJob, type VerifyResult } from './FileVerifier';
 import type { ObjectId, ObjectKindName } from './ObjectId';
 import type { Repo } from './Repo';
+import { findStaleStaging, type StaleStaging } from './StaleStaging';
 import { runOnWorkers } from './WorkerPool';
 
 export interface FsckOptions {
   signal?: AbortSignal;
+  /**
+   * Delete every corrupt object (as `ostree fsck --delete`), so that the next pull fetches it
+   * again. Takes the repo lock exclusive, so no writer is renaming a good copy into place.
+   */
+  delete?: boolean;
+  /** Check only these commits' trees (no refs, no history): `deploy --verify` checks the one it deploys. */
+  commits?: ObjectId[];
 }
 
 export interface FsckProblem {
   id: ObjectId;
   kind: ObjectKindName;
-  status: 'corrupt' | 'missing';
+  /** `invalid`: well-formed, but holds a path no filesystem can take (longer than PATH_MAX). */
+  status: 'corrupt' | 'missing' | 'invalid';
   /** The first path found that reaches the object, inside `commit`. */
   path: string;
   commit: ObjectId;
@@ -28,7 +39,12 @@ export interface FsckResult {
   checked: number;
   corrupt: ObjectId[];
   missing: ObjectId[];
+  invalid: ObjectId[];
   problems: FsckProblem[];
+  /** Corrupt objects deleted (`delete` only). */
+  deleted: ObjectId[];
+  /** Staging directories in tmp/ that killed commits or pulls left (prune or the next commit removes them). */
+  staleStaging: StaleStaging[];
 }
 
 interface Origin {
@@ -45,7 +61,8 @@ interface Origin {
  */
 export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}): Promise<FsckResult> {
   const context = arbor.context({ repo, ...(options.signal ? { signal: options.signal } : {}) });
-  const lock = await repo.lock('shared');
+  const deleting = options.delete ?? false;
+  const lock = await repo.lock(deleting ? 'exclusive' : 'shared');
   try {
     const problems: FsckProblem[] = [];
     const seen = new Set<string>();
@@ -87,6 +104,13 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
           continue;
         }
         const prefix = dirPath === '/' ? '/' : `${dirPath}/`;
+        // Walked with a stack, so depth cannot overflow; but a path past PATH_MAX is unusable.
+        const tooLong = [...listing.files, ...listing.dirs].find((entry) => exceedsPathMax(prefix.length + entry.name.length));
+        if (tooLong) {
+          const bytes = prefix.length + tooLong.name.length;
+          problems.push({ id: tree, kind: 'dirtree', status: 'invalid', ...origin, reason: `it holds a path of ${bytes} bytes, longer than PATH_MAX (${PATH_MAX}): no checkout can create it` });
+          continue;
+        }
         for (const file of listing.files) {
           if (!firstTime(file.file, 'file')) continue;
           jobs.push({ index: jobs.length, id: file.file });
@@ -96,7 +120,8 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
       }
     };
 
-    for (const [ref, tip] of Object.entries(repo.listRefs())) {
+    const starts: Array<[string, ObjectId]> = options.commits ? options.commits.map((id) => [id, id]) : Object.entries(repo.listRefs());
+    for (const [ref, tip] of starts) {
       context.signal.throwIfAborted();
       for (let id: ObjectId | null = tip; id && firstTime(id, 'commit');) {
         const origin = { path: '/', commit: id, ref };
@@ -115,18 +140,18 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
           report(id, 'commitsig', origin, error);
         }
         walkTree(commit.rootTree, commit.rootMeta, id, ref);
-        id = commit.parent;
+        id = options.commits ? null : commit.parent;
       }
     }
 
     const progress = jobs.length >= 2000 ? context.progress.start('fsck', jobs.length) : undefined;
-    const options = { repoPath: repo.path, repoMode: repo.mode };
+    const verifierOptions = { repoPath: repo.path, repoMode: repo.mode };
     const results = await runOnWorkers<VerifyJob, VerifyResult>(
       path.join(__dirname, 'verifyWorker.js'),
-      options,
+      verifierOptions,
       jobs,
       () => {
-        const verifier = new FileVerifier(options);
+        const verifier = new FileVerifier(verifierOptions);
         return (job) => verifier.verify(job);
       },
       { inlineBelow: 512, signal: context.signal, onResults: (done) => progress?.tick(done.length, done.reduce((sum, result) => sum + result.bytes, 0)) },
@@ -137,9 +162,25 @@ export async function fsck(arbor: Arbor, repo: Repo, options: FsckOptions = {}):
       if (result.status === 'ok') continue;
       problems.push({ id: jobs[result.index]!.id, kind: repo.fileKind, status: result.status, ...origins[result.index]!, reason: result.reason });
     }
-    const ids = (status: 'corrupt' | 'missing'): ObjectId[] => [...new Set(problems.filter((problem) => problem.status === status).map((problem) => problem.id))];
-    return { checked, corrupt: ids('corrupt'), missing: ids('missing'), problems };
+    const ids = (status: FsckProblem['status']): ObjectId[] => [...new Set(problems.filter((problem) => problem.status === status).map((problem) => problem.id))];
+    const deleted = deleting ? deleteCorrupt(repo, problems) : [];
+    return { checked, corrupt: ids('corrupt'), missing: ids('missing'), invalid: ids('invalid'), problems, deleted, staleStaging: findStaleStaging(repo) };
   } finally {
     lock.release();
   }
+}
+
+/** Unlinks each corrupt object once; what the next pull lacks, it fetches again. */
+function deleteCorrupt(repo: Repo, problems: FsckProblem[]): ObjectId[] {
+  const deleted = new Set<ObjectId>();
+  for (const problem of problems) {
+    if (problem.status !== 'corrupt' || deleted.has(problem.id)) continue;
+    try {
+      fs.unlinkSync(repo.objectPath(problem.id, problem.kind));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    deleted.add(problem.id);
+  }
+  return [...deleted];
 }

@@ -47,3 +47,4 @@ export { ObjectStaging } from './ObjectStaging';
 export { osPath, bytePathFromOs, displayPath, joinBytePath } from './BytePath';
 export { CanonicalWriter } from './CanonicalWriter';
 export { CanonicalReader } from './CanonicalReader';
+export { findStaleStaging, removeStaleStaging, STALE_AFTER_SECONDS, type StaleStaging } from './StaleStaging';

@@ -54,21 +54,29 @@ export function listTree(repo: Repo, commit: ObjectId, path = '/', options: List
   };
   if (entry.type === 'file') return [file(entry.file, entry.path)];
   out.push(dir(entry.tree, entry.meta, entry.path));
-  const walk = (tree: ObjectId, dirPath: string): void => {
+  // An explicit stack, not recursion: a hostile tree may be 10,000 levels deep (issue 19).
+  // Entries are pushed in reverse name order, so they pop in order, each directory's entries
+  // right after it.
+  type Pending = { path: string; file: ObjectId } | { path: string; tree: ObjectId; meta: ObjectId };
+  const stack: Pending[] = [];
+  const pushChildren = (tree: ObjectId, dirPath: string): void => {
     const listing = repo.readDirTree(tree);
     const prefix = dirPath === '/' ? '/' : `${dirPath}/`;
-    const names = [
-      ...listing.files.map((item) => ({ name: item.name, run: () => out.push(file(item.file, prefix + item.name)) })),
-      ...listing.dirs.map((item) => ({
-        name: item.name,
-        run: () => {
-          out.push(dir(item.tree, item.meta, prefix + item.name));
-          if (options.recursive) walk(item.tree, prefix + item.name);
-        },
-      })),
-    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const item of names) item.run();
+    const children: Array<{ name: string; item: Pending }> = [
+      ...listing.files.map((item) => ({ name: item.name, item: { path: prefix + item.name, file: item.file } })),
+      ...listing.dirs.map((item) => ({ name: item.name, item: { path: prefix + item.name, tree: item.tree, meta: item.meta } })),
+    ].sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    for (const child of children) stack.push(child.item);
   };
-  walk(entry.tree, entry.path);
+  pushChildren(entry.tree, entry.path);
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('file' in item) {
+      out.push(file(item.file, item.path));
+      continue;
+    }
+    out.push(dir(item.tree, item.meta, item.path));
+    if (options.recursive) pushChildren(item.tree, item.path);
+  }
   return out;
 }

@@ -19,8 +19,14 @@ export interface PruneOptions {
 }
 
 export interface PruneResult {
+  /** Objects deleted: 0 in a dry run, which deletes nothing. */
   deleted: number;
+  /** Bytes of the objects actually deleted (counted after each unlink succeeded). */
   freedBytes: number;
+  dryRun: boolean;
+  /** Dry run only: what a real prune would delete. */
+  wouldDelete?: number;
+  wouldFreeBytes?: number;
   /** Commits that remain reachable after the prune. */
   keptCommits: number;
 }
@@ -80,11 +86,12 @@ export async function prune(arbor: Arbor, repo: Repo, options: PruneOptions = {}
     }
     let deleted = 0;
     let freedBytes = 0;
+    const failures: Array<{ file: string; code: string }> = [];
     const objects = path.join(repo.path, 'objects');
-    for (const shard of safeReaddir(objects)) {
+    for (const shard of readdirOrFail(objects)) {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
       const shardDir = path.join(objects, shard);
-      for (const name of safeReaddir(shardDir)) {
+      for (const name of readdirOrFail(shardDir)) {
         const dot = name.indexOf('.');
         const id = shard + name.slice(0, dot);
         if (dot < 0 || !isObjectId(id) || keep.has(`${id}${name.slice(dot)}`)) {
@@ -93,19 +100,30 @@ export async function prune(arbor: Arbor, repo: Repo, options: PruneOptions = {}
         }
         const file = path.join(shardDir, name);
         try {
-          freedBytes += fs.lstatSync(file).size;
+          const size = fs.lstatSync(file).size;
           if (!options.dryRun) fs.unlinkSync(file);
+          freedBytes += size;
           deleted++;
-        } catch {
-          // already gone
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? 'error';
+          if (code !== 'ENOENT') failures.push({ file, code }); // ENOENT: already gone
         }
       }
     }
     if (!options.dryRun) {
       // No writer holds the lock now, so whatever is in tmp/ was left by a killed process.
-      for (const name of safeReaddir(repo.tmpPath)) fs.rmSync(path.join(repo.tmpPath, name), { recursive: true, force: true });
+      for (const name of readdirOrFail(repo.tmpPath)) {
+        try {
+          fs.rmSync(path.join(repo.tmpPath, name), { recursive: true, force: true });
+        } catch (error) {
+          failures.push({ file: path.join(repo.tmpPath, name), code: (error as NodeJS.ErrnoException).code ?? 'error' });
+        }
+      }
     }
-    return { deleted, freedBytes, keptCommits };
+    if (failures.length > 0) throw pruneFailed(repo, failures, deleted, freedBytes);
+    return options.dryRun
+      ? { deleted: 0, freedBytes: 0, dryRun: true, wouldDelete: deleted, wouldFreeBytes: freedBytes, keptCommits }
+      : { deleted, freedBytes, dryRun: false, keptCommits };
   } finally {
     lock.release();
   }
@@ -136,10 +154,24 @@ function markTree(repo: Repo, rootTree: ObjectId, rootMeta: ObjectId, keep: Set<
   }
 }
 
-function safeReaddir(dir: string): string[] {
+/** A directory's names; [] only when it is not there. An unreadable one is an error, never "nothing to prune". */
+function readdirOrFail(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
-  } catch {
-    return [];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw new ArborError(ErrorCode.STORE_UNREADABLE, `Cannot prune ${dir}: ${code ?? error}`, {
+      hint: code === 'EACCES' || code === 'EPERM' ? 'Prune as the repo\'s owner (root for a system repo)' : undefined,
+      cause: error,
+    });
   }
+}
+
+function pruneFailed(repo: Repo, failures: Array<{ file: string; code: string }>, deleted: number, freedBytes: number): ArborError {
+  const first = failures[0]!;
+  const denied = failures.some((failure) => failure.code === 'EACCES' || failure.code === 'EPERM' || failure.code === 'EROFS');
+  return new ArborError(ErrorCode.STORE_PRUNE_INCOMPLETE, `Prune of ${repo.path} could not delete ${failures.length} unreachable object(s) or temp file(s), e.g. ${first.file} (${first.code}); it deleted ${deleted} (${freedBytes} bytes)`, {
+    hint: denied ? 'Prune as the repo\'s owner (root for a system repo), on a writable mount' : 'Fix the cause and prune again; only unreachable objects are deleted',
+  });
 }

@@ -42,7 +42,10 @@ export class Sysroot {
     const layout = Sysroot.layout(sysroot);
     if (!fs.existsSync(layout.config) || !fs.existsSync(layout.deploy) || !fs.existsSync(layout.repo)) {
       throw new ArborError(ErrorCode.SYSROOT_NOT_FOUND, `${layout.root} is not an Arbor sysroot (no arbor/config.json, arbor/repo and arbor/deploy)`, {
-        hint: `Create one with: arbor sysroot init ${sysroot} --stateroot NAME`,
+        // Never suggest laying a sysroot over the running host's own root.
+        hint: layout.root === path.parse(layout.root).root
+          ? 'This system is not managed by Arbor. Pass --sysroot PATH to work on an Arbor sysroot (a new disk image is made with arbor sysroot init PATH)'
+          : `Create one with: arbor sysroot init ${sysroot} --stateroot NAME`,
       });
     }
     return new Sysroot(layout.root, readSysrootConfig(layout.config));

@@ -1,6 +1,7 @@
 import { syncFilesystem } from '../fs/syncFilesystem';
 import type { DeploymentRef, EtcMergePlan } from '../hooks';
 import { checkoutCommit } from '../store/checkoutCommit';
+import { verifyCommit } from '../store/verifyCommit';
 import { isValidRef } from '../store/RefName';
 import { readBootState } from './BootState';
 import { bootableOf, nextSerial, refOf, sameDeployment } from './Deployment';
@@ -27,6 +28,8 @@ export interface DeployOptions extends SysrootOptions {
   stage?: boolean;
   /** Merge /etc from the merge deployment (default); false is `--no-merge`. */
   merge?: boolean;
+  /** Re-hash every object the commit uses before checking it out (`--verify`). */
+  verify?: boolean;
 }
 
 export interface DeployResult extends DeploymentRef {
@@ -83,6 +86,7 @@ export async function deployCommit(
   // Anything already at this name was left by an interrupted deploy: nothing boots it.
   await removeDeployment(session, ref);
   const strategy = deployStrategy(session);
+  if (request.verify) await verifyCommit(arbor, repo, commit, context.signal);
   try {
     const checkout = await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
     prepareEtc(path);

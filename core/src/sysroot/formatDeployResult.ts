@@ -19,6 +19,7 @@ export function formatDeployResult(result: DeployResult): string {
 export function formatEtcMerge(plan: EtcMergePlan, from: string): string[] {
   const lines = [`Merged /etc from ${from}: ${plan.modified.length} modified, ${plan.added.length} added, ${plan.removed.length} removed`];
   for (const file of plan.conflicts) lines.push(`  conflict: /etc/${file} (kept yours; the default changed too)`);
+  for (const file of plan.defaultRemoved ?? []) lines.push(`  kept: /etc/${file} (yours; the new commit no longer ships a default for it)`);
   for (const file of plan.skipped) lines.push(`  skipped: /etc/${file} (not a regular file, directory or symlink)`);
   return lines;
 }

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { errnoError } from '../fs/errnoError';
+import { lstatBeneath } from '../fs/SafePath';
 import { blake3Backend } from '../store/Blake3';
 import type { Sysroot } from './Sysroot';
 import { fsyncDir } from '../store/RefStore';
@@ -18,7 +20,8 @@ export function findKernel(deployment: string): KernelLayout {
   const modules = path.join(deployment, 'usr', 'lib', 'modules');
   let versions: string[];
   try {
-    versions = fs.readdirSync(modules).filter((kver) => isFile(path.join(modules, kver, 'vmlinuz'))).sort();
+    // lstat at every step: a kernel that links elsewhere (say, to /etc/shadow) is no kernel.
+    versions = fs.readdirSync(modules).filter((kver) => isFileBeneath(deployment, `usr/lib/modules/${kver}/vmlinuz`)).sort();
   } catch {
     versions = [];
   }
@@ -34,7 +37,7 @@ export function findKernel(deployment: string): KernelLayout {
   const kernelVersion = versions[0]!;
   const dir = path.join(modules, kernelVersion);
   const initramfs = path.join(dir, 'initramfs.img');
-  return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFile(initramfs) ? { initramfs } : {}) };
+  return { kernelVersion, vmlinuz: path.join(dir, 'vmlinuz'), ...(isFileBeneath(deployment, `usr/lib/modules/${kernelVersion}/initramfs.img`) ? { initramfs } : {}) };
 }
 
 /** bootcsum: BLAKE3 of the kernel's bytes followed by the initramfs's (docs/sysroot.md). */
@@ -67,10 +70,16 @@ export function installKernel(sysroot: Sysroot, stateroot: string, kernel: Kerne
   const temp = `${target}.tmp`;
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true, mode: 0o755 });
-  copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
-  if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
-  fsyncDir(temp);
-  fs.renameSync(temp, target);
+  try {
+    copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
+    if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
+    fsyncDir(temp);
+    fs.renameSync(temp, target);
+  } catch (error) {
+    // A full /boot must not also keep a half-copied kernel that nothing will ever use.
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw errnoError(error, temp, `the kernel ${kernel.kernelVersion}`);
+  }
   fsyncDir(path.dirname(target));
   return bootcsum;
 }
@@ -86,10 +95,6 @@ function copyDurably(src: string, dest: string): void {
   }
 }
 
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+function isFileBeneath(deployment: string, relative: string): boolean {
+  return lstatBeneath(deployment, relative)?.isFile() ?? false;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isRealDirectory } from '../fs/SafePath';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { copyTree } from './copyTree';
 import { fsyncDir } from '../store/RefStore';
@@ -15,6 +16,8 @@ export function seedVar(varDir: string, deployment: string): boolean {
   fs.mkdirSync(varDir, { recursive: true, mode: 0o755 });
   if (fs.readdirSync(varDir).length > 0) return false;
   const source = path.join(deployment, 'var');
+  // A commit whose var links elsewhere would seed /var with whatever it points at.
+  if (!isRealDirectory(source)) return false;
   let entries: string[];
   try {
     entries = fs.readdirSync(source);

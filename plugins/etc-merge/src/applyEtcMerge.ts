@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError, ErrorCode, copyEntry, copyMetadata, type EtcMergeInput, type EtcMergePlan } from '@arbor/core';
+import { ArborError, ErrorCode, copyEntry, copyMetadata, lstatBeneath, mkdirBeneath, pathBeneath, removeBeneath, type EtcMergeInput, type EtcMergePlan } from '@arbor/core';
 
 /**
  * Applies the admin's changes to the new deployment's etc, with ostree's rules
@@ -8,7 +8,9 @@ import { ArborError, ErrorCode, copyEntry, copyMetadata, type EtcMergeInput, typ
  * and added entry is copied over, parents before children. Missing parent directories get
  * the mode and owner they had in the old etc; symlinks are copied as links; special files are
  * left out and reported. Every refusal is found before the first change, so a failed merge
- * leaves the new etc exactly as it was.
+ * leaves the new etc exactly as it was. The new etc is a copy of an untrusted commit's
+ * usr/etc, so every path in it is resolved beneath it (@arbor/core's SafePath): a default that
+ * is a symlink never leads a removal, a mkdir or a copy out of the deployment.
  */
 export function applyEtcMerge(plan: EtcMergePlan, input: EtcMergeInput): EtcMergePlan {
   const skipped = new Set(plan.skipped);
@@ -19,7 +21,8 @@ export function applyEtcMerge(plan: EtcMergePlan, input: EtcMergeInput): EtcMerg
   const specials = entries.filter((relative) => !isCopyable(admin.get(relative)!));
   checkMergeable(entries, admin, input.newEtc);
 
-  for (const relative of plan.removed) fs.rmSync(path.join(input.newEtc, relative), { recursive: true, force: true });
+  // A removed path below a link in the new etc is not in the new etc at all: nothing to remove.
+  for (const relative of plan.removed) removeBeneath(input.newEtc, relative);
   for (const relative of entries) {
     const stat = admin.get(relative)!;
     if (!isCopyable(stat)) continue;
@@ -34,16 +37,16 @@ function checkMergeable(entries: string[], admin: Map<string, fs.Stats>, newEtc:
   const directories = new Set(entries.filter((relative) => admin.get(relative)!.isDirectory()));
   for (const relative of entries) {
     const stat = admin.get(relative)!;
-    const current = lstatOrUndefined(path.join(newEtc, relative));
+    const current = lstatBeneath(newEtc, relative);
     if (!stat.isDirectory() && isCopyable(stat) && current?.isDirectory()) {
       throw new ArborError(ErrorCode.ETC_NEWLY_DIRECTORY, `Modified config file /etc/${relative} newly defaults to a directory; cannot merge`, {
         hint: `The new default of /etc/${relative} is a directory. Move your /etc/${relative} aside (or delete it to take the new default), then deploy again`,
       });
     }
     for (const parent of ancestorsOf(relative)) {
-      const parentStat = lstatOrUndefined(path.join(newEtc, parent));
+      const parentStat = lstatBeneath(newEtc, parent);
       if (parentStat && !parentStat.isDirectory() && !directories.has(parent)) {
-        throw new ArborError(ErrorCode.ETC_PARENT_NOT_DIRECTORY, `Config file /etc/${relative} cannot be merged: its directory /etc/${parent} newly defaults to a file`, {
+        throw new ArborError(ErrorCode.ETC_PARENT_NOT_DIRECTORY, `Config file /etc/${relative} cannot be merged: its directory /etc/${parent} newly defaults to ${parentStat.isSymbolicLink() ? 'a symlink' : 'a file'}`, {
           hint: `Move /etc/${parent} aside in the running system, then deploy again`,
         });
       }
@@ -54,10 +57,9 @@ function checkMergeable(entries: string[], admin: Map<string, fs.Stats>, newEtc:
 /** Creates the missing parents of `relative` in the new etc, with the old etc's mode and owner. */
 function ensureParents(relative: string, input: EtcMergeInput): void {
   for (const parent of ancestorsOf(relative)) {
-    const target = path.join(input.newEtc, parent);
-    if (lstatOrUndefined(target)) continue;
+    if (lstatBeneath(input.newEtc, parent)) continue;
     const source = path.join(input.oldEtc, parent);
-    fs.mkdirSync(target, { mode: 0o700 });
+    const target = mkdirBeneath(input.newEtc, parent, 0o700);
     copyMetadata(source, target, fs.lstatSync(source));
   }
 }
@@ -65,8 +67,8 @@ function ensureParents(relative: string, input: EtcMergeInput): void {
 /** Puts the admin's entry at `relative`: a directory keeps its new contents and takes the admin's metadata. */
 function copyOver(relative: string, stat: fs.Stats, input: EtcMergeInput): void {
   const source = path.join(input.oldEtc, relative);
-  const target = path.join(input.newEtc, relative);
-  const current = lstatOrUndefined(target);
+  const target = pathBeneath(input.newEtc, relative);
+  const current = lstatBeneath(input.newEtc, relative);
   if (stat.isDirectory()) {
     if (current && !current.isDirectory()) fs.rmSync(target);
     if (!current || !current.isDirectory()) fs.mkdirSync(target, { mode: 0o700 });
@@ -84,14 +86,4 @@ function ancestorsOf(relative: string): string[] {
 
 function isCopyable(stat: fs.Stats): boolean {
   return stat.isFile() || stat.isSymbolicLink() || stat.isDirectory();
-}
-
-function lstatOrUndefined(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }

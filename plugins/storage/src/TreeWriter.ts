@@ -6,7 +6,10 @@ import {
   FsBatch,
   bytePathFromOs,
   displayPath,
+  errnoError,
+  exceedsPathMax,
   joinBytePath,
+  pathTooLong,
   osPath,
   type CheckoutRequest,
   type CheckoutResult,
@@ -64,6 +67,10 @@ export class TreeWriter {
     for (let index = 0; index < nodes.length; index++) {
       const node = nodes[index]!;
       files += node.tree.files.length;
+      // A path no syscall can take would fail half-way through the writes; refuse it before any.
+      for (const list of [node.tree.files, node.tree.dirs]) {
+        for (const entry of list) if (exceedsPathMax(node.dest.length + 1 + entry.name.length)) throw this.tooLong(node.dest, entry.name);
+      }
       for (const dir of node.tree.dirs) {
         node.children.push(nodes.length);
         nodes.push({ dest: joinBytePath(node.dest, dir.name), tree: this.repo.readDirTree(dir.tree), meta: dir.meta, children: [] });
@@ -120,6 +127,11 @@ export class TreeWriter {
     return copied;
   }
 
+  private tooLong(dir: string, name: string): Error {
+    const full = joinBytePath(dir, name);
+    return pathTooLong(displayPath(full), full.length, `Commit ${this.request.commit} checked out at ${this.request.dest}`);
+  }
+
   /** DEST: created (with parents) when missing; else a directory, empty unless union. */
   private prepareRoot(root: string): boolean {
     let stat: fs.Stats | undefined;
@@ -159,10 +171,10 @@ export class TreeWriter {
         try {
           return this.placer.place(id, dest);
         } catch (retryError) {
-          throw placeError(dest, retryError);
+          throw placeError(dest, retryError, id);
         }
       }
-      throw placeError(dest, error);
+      throw placeError(dest, error, id);
     }
   }
 
@@ -201,10 +213,10 @@ function destExists(dest: string, what: string, hint = 'Remove it, or check out 
   return new ArborError(ErrorCode.STORE_DEST_EXISTS, `${displayPath(dest)} ${what}`, { hint });
 }
 
-function placeError(dest: string, error: unknown): Error {
+function placeError(dest: string, error: unknown, object?: string): Error {
   if ((error as NodeJS.ErrnoException).code === 'EEXIST') return destExists(dest, 'already exists', 'Check out into a new directory, or pass --union to replace files');
   if (error instanceof ArborError) {
     return new ArborError(error.code, `${displayPath(dest)}: ${error.message}`, { hint: error.hint, cause: error });
   }
-  return error as Error;
+  return errnoError(error, displayPath(dest), object && `object ${object}`);
 }

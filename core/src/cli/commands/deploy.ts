@@ -23,6 +23,7 @@ export default class Deploy extends ArborCommand<typeof Deploy> {
     karg: Flags.string({ description: 'A kernel argument to add, KEY or KEY=VALUE (repeatable)', multiple: true }),
     stage: Flags.boolean({ description: 'Prepare the deployment now; merge /etc and swap it in at shutdown (arbor finalize)', default: false }),
     'no-merge': Flags.boolean({ description: 'Start from the new commit\'s /etc defaults, carrying none of the admin\'s changes', default: false }),
+    verify: Flags.boolean({ description: 'Re-hash every object the commit uses before deploying it; refuse a damaged commit', default: false }),
     'no-wait': noWaitFlag,
   };
 
@@ -36,6 +37,7 @@ export default class Deploy extends ArborCommand<typeof Deploy> {
       kargs: this.flags.karg,
       stage: this.flags.stage,
       merge: !this.flags['no-merge'],
+      verify: this.flags.verify,
     });
     if (!this.jsonEnabled()) this.log(formatDeployResult(result));
     return result;

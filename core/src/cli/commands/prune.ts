@@ -27,7 +27,9 @@ export default class Prune extends ArborCommand<typeof Prune> {
       keepYoungerThan: this.flags['keep-younger-than'],
       dryRun: this.flags['dry-run'],
     });
-    if (!this.jsonEnabled()) this.log(`${this.flags['dry-run'] ? 'would delete' : 'deleted'} ${result.deleted} objects, ${result.freedBytes} bytes`);
+    if (!this.jsonEnabled()) {
+      this.log(result.dryRun ? `would delete ${result.wouldDelete} objects, ${result.wouldFreeBytes} bytes` : `deleted ${result.deleted} objects, ${result.freedBytes} bytes`);
+    }
     return result;
   }
 }

@@ -3,6 +3,7 @@ import type { Arbor } from '../../Arbor';
 import type { HookContext } from '../../HookContext';
 import { ArborError } from '../../errors/ArborError';
 import { ErrorCode } from '../../errors/codes';
+import { assertRealDirectory } from '../../fs/SafePath';
 import type { EtcMergeInput, EtcMergePlan } from '../../hooks';
 import { diffEtc } from './diffEtc';
 import { findEtcConflicts } from './findEtcConflicts';
@@ -28,9 +29,11 @@ export async function mergeDeploymentEtc(options: {
     newDefaults: path.join(options.to, 'usr', 'etc'),
     newEtc: path.join(options.to, 'etc'),
   };
+  // The trees the merge reads and writes must be real directories, not links out of the deployments.
+  for (const dir of [input.oldDefaults, input.oldEtc, input.newDefaults, input.newEtc]) assertRealDirectory(dir, 'The merge directory');
   const diff = diffEtc(input.oldDefaults, input.oldEtc);
-  const conflicts = findEtcConflicts(diff, input);
-  const plan = await options.arbor.hooks.mergeEtc.promise({ ...diff, conflicts, applied: false }, input, options.context);
+  const { conflicts, defaultRemoved } = findEtcConflicts(diff, input);
+  const plan = await options.arbor.hooks.mergeEtc.promise({ ...diff, conflicts, defaultRemoved, applied: false }, input, options.context);
   if (!plan.applied) {
     throw new ArborError(ErrorCode.ETC_NOT_MERGED, 'No plugin applied the /etc merge, so the admin\'s changes to /etc would be lost', {
       hint: 'Add "etc-merge" to the config\'s plugins (the default preset has it), or deploy with --no-merge',

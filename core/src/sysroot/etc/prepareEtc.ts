@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../../errors/ArborError';
 import { ErrorCode } from '../../errors/codes';
+import { assertRealDirectory } from '../../fs/SafePath';
 import { copyTree } from '../copyTree';
 
 /**
@@ -13,6 +14,11 @@ import { copyTree } from '../copyTree';
 export function prepareEtc(deployment: string): void {
   const usrEtc = path.join(deployment, 'usr', 'etc');
   const etc = path.join(deployment, 'etc');
+  // A commit's usr, usr/etc or etc that links elsewhere would make every later write to the
+  // deployment's etc land outside it.
+  assertRealDirectory(path.join(deployment, 'usr'), 'The commit\'s /usr', true);
+  refuseNonDirectory(usrEtc, '/usr/etc');
+  refuseNonDirectory(etc, '/etc');
   const hasUsrEtc = isDirectory(usrEtc);
   const hasEtc = exists(etc);
   if (hasEtc && hasUsrEtc) {
@@ -27,6 +33,14 @@ export function prepareEtc(deployment: string): void {
     fs.mkdirSync(usrEtc, { recursive: true, mode: 0o755 });
   }
   copyTree(usrEtc, etc);
+}
+
+function refuseNonDirectory(file: string, name: string): void {
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.isDirectory()) return;
+  throw new ArborError(ErrorCode.ETC_NOT_DIRECTORY, `The commit's ${name} is ${stat.isSymbolicLink() ? `a symlink to ${fs.readlinkSync(file)}` : 'not a directory'}`, {
+    hint: `A commit keeps its config defaults in a real ${name} directory; fix the tree and commit again`,
+  });
 }
 
 function exists(file: string): boolean {
