@@ -13,6 +13,8 @@ import { fsck } from '@arbor/core/store';
 import { listTree } from '@arbor/core/store';
 import { Repo } from '@arbor/core/store';
 import storagePlugin from '@arbor/plugin-storage';
+import filePlugin from '@arbor/plugin-file';
+import { addRemote, pull, writeSummary as writeRemoteSummary } from '@arbor/core/remote';
 import { useTempDir } from '../support/tempDir';
 
 /**
@@ -67,6 +69,20 @@ describe('issue 19: trees thousands of levels deep', () => {
     assert.equal(diff.added.length, DEPTH - 1);
     const back = diffCommits(repo, deep, shallow);
     assert.equal(back.removed.length, DEPTH - 1);
+  });
+
+  it('pull refuses a tree too deep for PATH_MAX before it moves any ref', async () => {
+    const { repo } = repoWithDeepTree();
+    await writeRemoteSummary(repo);
+    const client = Repo.init(path.join(tmp(), 'client'), { mode: 'bare' });
+    addRemote(client.path, { name: 'origin', url: `file://${repo.path}`, noVerify: true });
+    const arbor = new Arbor().use(filePlugin());
+    await assert.rejects(pull(client, 'origin', 'deep', { arbor }), (error: ArborError) =>
+      error.code === 'ARBOR_FS_PATH_TOO_LONG' && /directories deep/.test(error.message));
+    assert.deepEqual(client.listRefs(), {});
+    // A shallow tree from the same remote still pulls.
+    await pull(client, 'origin', 'shallow', { arbor });
+    assert.equal(client.readRef('origin:shallow'), built.shallow);
   });
 
   it('checkout refuses a tree whose paths exceed PATH_MAX, naming it, and leaves no DEST behind', async () => {

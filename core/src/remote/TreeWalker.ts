@@ -1,3 +1,4 @@
+import { PATH_MAX, pathTooLong } from '../fs/pathMax';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { decodeDirMeta } from '../store/DirMeta';
@@ -22,6 +23,9 @@ const WALK_CONCURRENCY = 16;
  * objects are only published children first, so its whole subtree is present. That is what
  * makes an incremental pull cost what changed, and what proves the commit complete.
  */
+/** No tree deeper than this can have its paths fit in PATH_MAX, since every level adds two bytes or more. */
+const MAX_TREE_DEPTH = PATH_MAX / 2;
+
 export class TreeWalker {
   /** File objects to fetch, in the order they were found. */
   readonly missingFiles = new Set<ObjectId>();
@@ -53,18 +57,24 @@ export class TreeWalker {
 
   async walk(rootTree: ObjectId, rootMeta: ObjectId): Promise<void> {
     await this.dirMeta(rootMeta);
-    const queue: ObjectId[] = [rootTree];
+    const queue: { id: ObjectId; depth: number }[] = [{ id: rootTree, depth: 0 }];
     let active = 0;
     await new Promise<void>((resolve, reject) => {
       let failed = false;
       const pump = (): void => {
         if (failed) return;
         while (active < WALK_CONCURRENCY && queue.length > 0) {
-          const id = queue.shift()!;
+          const { id, depth } = queue.shift()!;
           active++;
           this.visit(id).then((children) => {
             active--;
-            queue.push(...children);
+            // Each level adds at least "/x" to a path: past PATH_MAX / 2 levels no path fits.
+            if (children.length && depth + 1 > MAX_TREE_DEPTH) {
+              failed = true;
+              reject(pathTooLong(`a tree ${depth + 1} directories deep (dirtree ${id})`, 2 * (depth + 1), `Commit from ${this.remote.source}`));
+              return;
+            }
+            queue.push(...children.map((child) => ({ id: child, depth: depth + 1 })));
             pump();
           }, (error) => {
             failed = true;
