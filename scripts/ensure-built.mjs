@@ -26,6 +26,11 @@ if (!fs.existsSync(addon) || nativeSources.some((source) => fs.statSync(source).
   console.error('arbor: building the native addon (node-gyp)...');
   run('npm', ['run', 'install', '--workspace', 'core', '--loglevel=error']);
 }
-run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// The plugins core itself depends on (for their commands) are built on their own first: in one
+// `tsc -b` pass, a lookup of their package exports made before their dist/ exists stays cached
+// as missing, and every later project that imports them fails.
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+run(process.execPath, [tsc, '-b', 'plugins/ed25519', 'plugins/rpm']);
+run(process.execPath, [tsc, '-b']);
 // The CLI reads every command's flags from this manifest instead of loading each command.
 run(process.execPath, [path.join(root, 'scripts', 'oclif-manifest.mjs')]);
