@@ -12,7 +12,9 @@ export class CanonicalReader {
   constructor(readonly bytes: Buffer, readonly what: string) {}
 
   fail(reason: string): never {
-    throw new ArborError(ErrorCode.STORE_OBJECT_CORRUPT, `${this.what} is corrupt: ${reason}`, {
+    // A reason may quote names from the object itself: control bytes are escaped so the error stays one line.
+    const printable = reason.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    throw new ArborError(ErrorCode.STORE_OBJECT_CORRUPT, `${this.what} is corrupt: ${printable}`, {
       hint: 'Run `arbor fsck` to list every damaged object; re-pull or re-commit to repair it',
     });
   }
