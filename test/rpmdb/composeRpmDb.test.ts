@@ -114,11 +114,13 @@ describe('the rpmdb of a composed tree', function () {
     // /etc went to /usr/etc and /var's content to tmpfiles.d lines: rpm finds them missing.
     const moved = composed.flatMap((pkg) => filesOf(pkg.name)).filter((file) => underMoved(file) && !fs.existsSync(path.join(checkout, file))).sort();
     assert.ok(moved.includes('/etc/hello.conf') && moved.includes('/var/lib/hello') && moved.includes('/var/lib/hello-current'));
-    const report = rpmVerify(checkout, '--nomtime', '-a');
+    const { other: report, modes } = splitModeLines(rpmVerify(checkout, '--nomtime', '-a'));
     assert.deepEqual(report.map((line) => line.replace(/^missing +/, '')).sort(), moved);
+    assert.deepEqual(modes, worldWritable(checkout), 'only the files packages ship world-writable differ in mode: the store strips o+w');
     // With mtimes checked: every regular file outside them shows T (stored mtimes are 0), nothing else.
-    const timed = rpmVerify(checkout, '-a').filter((line) => !line.startsWith('missing'));
-    assert.deepEqual(timed.map((line) => line.replace(/^\.{7}T\. {2}[ cd] /, '')).sort(), regularFilesOutsideMoved(checkout));
+    const timed = splitModeLines(rpmVerify(checkout, '-a').filter((line) => !line.startsWith('missing'))).other;
+    const writable = new Set(worldWritable(checkout));
+    assert.deepEqual(timed.map((line) => line.replace(/^\.{7}T\. {2}[ cd] /, '')).sort(), regularFilesOutsideMoved(checkout).filter((file) => !writable.has(file)));
   });
 
   it('is read by rpm in the deployment after arbor deploy, clean but for mtimes once tmpfiles has made /var', function () {
@@ -130,16 +132,19 @@ describe('the rpmdb of a composed tree', function () {
     assert.equal(rpmIn(deployment, '-qf', '/usr/lib/modules/6.1.0-1.demo/vmlinuz').trim(), 'kernel-demo-6.1.0-1.noarch');
     // The deployment's etc/ is a copy of usr/etc: only /var's entries are missing until boot.
     const varEntries = composed.flatMap((pkg) => filesOf(pkg.name)).filter((file) => file.startsWith('/var/')).sort();
-    assert.deepEqual(rpmVerify(deployment, '--nomtime', '-a').map((line) => line.replace(/^missing +/, '')).sort(), varEntries);
+    assert.deepEqual(splitModeLines(rpmVerify(deployment, '--nomtime', '-a')).other.map((line) => line.replace(/^missing +/, '')).sort(), varEntries);
     requireTool(this, 'systemd-tmpfiles');
     // What boot does: systemd-tmpfiles makes /var from the lines compose wrote; rpm then finds
     // every mode, owner, group, link target, digest and file capability (capstest's) as the
     // packages say.
     execFileSync('systemd-tmpfiles', [`--root=${deployment}`, '--create', path.join(deployment, 'usr/lib/tmpfiles.d/arbor-autovar.conf')], { stdio: 'pipe' });
-    assert.deepEqual(rpmVerify(deployment, '--nomtime', '-a'), []);
-    const timed = rpmVerify(deployment, '-a');
+    const after = splitModeLines(rpmVerify(deployment, '--nomtime', '-a'));
+    assert.deepEqual(after.other, []);
+    assert.deepEqual(after.modes, worldWritable(deployment));
+    const writable = new Set(worldWritable(deployment));
+    const timed = splitModeLines(rpmVerify(deployment, '-a')).other;
     assert.ok(timed.every((line) => /^\.{7}T\. /.test(line)), timed.join('\n'));
-    assert.equal(timed.length, regularFilesOutsideMoved(deployment).length + composed.flatMap((pkg) => filesOf(pkg.name)).filter((file) => file.startsWith('/etc/') && isRegular(deployment, file)).length);
+    assert.equal(timed.length, regularFilesOutsideMoved(deployment).filter((file) => !writable.has(file)).length + composed.flatMap((pkg) => filesOf(pkg.name)).filter((file) => file.startsWith('/etc/') && isRegular(deployment, file)).length);
   });
 
   it('writes no rpmdb when the rpm plugin is given rpmdb: false', () => {
@@ -164,6 +169,20 @@ describe('the rpmdb of a composed tree', function () {
     return composed.flatMap((pkg) => filesOf(pkg.name)).filter((file) => !underMoved(file) && isRegular(root, file)).sort();
   }
 });
+
+/** Regular files a package ships with o+w, which the store commits without it (docs/hardening.md). */
+function worldWritable(root: string): string[] {
+  return rpmIn(root, '-qa', '--qf', '[%{FILEMODES} %{FILENAMES}\\n]').trim().split('\n')
+    .map((line) => line.split(' ') as [string, string])
+    .filter(([mode]) => (Number(mode) & 0o170000) === 0o100000 && (Number(mode) & 0o002) !== 0)
+    .map(([, file]) => file).sort();
+}
+
+/** rpm -V lines whose only finding is the mode (M), apart from the rest. */
+function splitModeLines(lines: string[]): { modes: string[]; other: string[] } {
+  const modes = lines.filter((line) => /^\.M[.T]{7} {2}[ cd] /.test(line));
+  return { modes: modes.map((line) => line.replace(/^\S+ {2}[ cd] /, '')).sort(), other: lines.filter((line) => !modes.includes(line)) };
+}
 
 function isRegular(root: string, file: string): boolean {
   const stat = fs.lstatSync(path.join(root, file), { throwIfNoEntry: false });

@@ -66,6 +66,8 @@ describe('checkout and deploy of a labeled commit', function () {
     const repo = path.join(tmp(), 'repo');
     arborOk('init', '--repo', repo, '--mode', 'bare');
     arborOk('commit', '--repo', repo, '--branch', 'os', '--tree', tree, '--file-contexts', FIXTURE);
+    // A bare repo's objects are root's alone (docs/hardening.md); this one is opened to the user on purpose.
+    fs.chmodSync(path.join(repo, 'objects'), 0o755);
     const dest = path.join(tmp(), 'nobody');
     fs.mkdirSync(dest, { mode: 0o777 });
     fs.chmodSync(dest, 0o777);
