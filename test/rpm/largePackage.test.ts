@@ -41,7 +41,9 @@ describe('a large package', function () {
       assert.equal(fs.statSync(path.join(tree, 'opt/large/blob')).size, SIZE);
       fs.rmSync(tree, { recursive: true });
       const peak = Number(child.stdout);
-      assert.ok(peak < 150 << 20, `peak resident set ${Math.round(peak / (1 << 20))} MB for a ${SIZE >> 20} MB payload`);
+      // Alone it peaks near 100-150 MB; inside a full suite on a busy 2-core machine 186 MB was
+      // seen (decoder threads run ahead). Under half the payload still proves it is never held.
+      assert.ok(peak < 200 << 20, `peak resident set ${Math.round(peak / (1 << 20))} MB for a ${SIZE >> 20} MB payload`);
     });
   }
 });
