@@ -32,3 +32,4 @@ export { mergeDeploymentEtc } from '../sysroot/etc/mergeDeploymentEtc';
 export { seedVar } from '../sysroot/seedVar';
 export { findKernel } from '../sysroot/installKernel';
 export { formatEtcMerge } from '../sysroot/formatDeployResult';
+export { sameInode } from '../fs/sameInode';

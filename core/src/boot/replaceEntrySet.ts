@@ -1,3 +1,4 @@
+import { sameInode } from '../fs/sameInode';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,7 +79,7 @@ export function replaceEntrySet(partition: BootFilesystem, plan: EntrySetPlan): 
   removeStaleTemps(partition, plan.entriesDir, removed);
 
   for (const file of uniqueFiles(plan.files)) {
-    if (isSameFile(file.source, partition.resolve(file.target))) continue;
+    if (sameInode(file.source, partition.resolve(file.target))) continue;
     if (isCompleteCopy(partition, file)) continue;
     for (const segment of file.target.split('/').filter(Boolean)) assertFatNames([segment], file.target);
     partition.mkdirs(path.posix.dirname(file.target));
@@ -183,17 +184,6 @@ function uniqueFiles(files: readonly BootFileCopy[]): BootFileCopy[] {
 function isCompleteCopy(partition: BootFilesystem, file: BootFileCopy): boolean {
   try {
     return fs.statSync(partition.resolve(file.target)).size === fs.statSync(file.source).size;
-  } catch {
-    return false;
-  }
-}
-
-/** The ESP can be /boot itself: then the core's install already put the file there. */
-function isSameFile(a: string, b: string): boolean {
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
   } catch {
     return false;
   }

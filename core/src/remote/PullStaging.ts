@@ -1,3 +1,4 @@
+import { processAlive } from '../fs/processAlive';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FsBatch } from '../fs/FsBatch';
@@ -169,17 +170,7 @@ function removeDeadTemps(dir: string): void {
   for (const name of names) {
     const writer = /\.tmp(\d+)-/.exec(name);
     // Names without a pid come from older versions: incomplete by construction, so dropped too.
-    if (writer ? !isAlive(Number(writer[1])) : name.includes('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (writer ? !processAlive(Number(writer[1])) : name.includes('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

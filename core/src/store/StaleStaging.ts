@@ -1,3 +1,4 @@
+import { processAlive } from '../fs/processAlive';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Repo } from './Repo';
@@ -54,17 +55,6 @@ export function removeStaleStaging(repo: Repo): StaleStaging[] {
   const stale = findStaleStaging(repo);
   for (const entry of stale) fs.rmSync(entry.path, { recursive: true, force: true });
   return stale;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function bytesUnder(root: string): number {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError, BootFilesystem, blsEntry, entrySetOf, replaceEntrySet, type BootloaderRequest, type EntrySetResult } from '@arbor/core';
+import { sameInode } from '@arbor/core/sysroot';
 import { LoaderConf } from './LoaderConf';
 import { SystemdBootErrorCode } from './SystemdBootErrorCode';
 
@@ -48,7 +49,7 @@ export function writeSystemdBoot(request: BootloaderRequest, settings: { tries?:
     ...(liveSetId ? { liveSetId } : {}),
     ...(settings.tries !== undefined ? { tries: settings.tries } : {}),
     // When the partition is /boot itself, the core owns /boot/arbor and its cleanup.
-    ...(sameDirectory(target.root, request.bootDir) ? {} : { collectUnder: KERNELS_DIR }),
+    ...(sameInode(target.root, request.bootDir) ? {} : { collectUnder: KERNELS_DIR }),
     commit: ours
       ? (ids) => {
           chosen = defaultPattern(ids, settings.tries);
@@ -86,14 +87,4 @@ function openPartition(dir: string, label: string, hint: string): BootFilesystem
     });
   }
   return new BootFilesystem(dir, label);
-}
-
-function sameDirectory(a: string, b: string): boolean {
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
 }
