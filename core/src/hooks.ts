@@ -407,6 +407,60 @@ export interface DeployEvent {
   etc?: EtcMergePlan;
 }
 
+/**
+ * What a deployment asks on top of its base commit (`arbor install`, `uninstall`, `override`),
+ * as its origin records it. The core keeps these requests; a `layer` tap (the RPM plugin's)
+ * knows what a package is.
+ */
+export interface LayerRequests {
+  /** Package names to add from the repos the tree configures (`arbor install NAME`). */
+  packages: string[];
+  /** Package files to add (`arbor install FILE.rpm`): absolute paths, kept in the sysroot. */
+  localPackages: string[];
+  /** Base packages to take out (`arbor override remove NAME`). */
+  removals: string[];
+  /** Package files that replace the base packages of the same name (`arbor override replace FILE.rpm`). */
+  replacements: string[];
+}
+
+/** What `layer` taps are asked to do: apply the requests to a writable checkout of the base. */
+export interface LayerRequest extends LayerRequests {
+  /**
+   * The base commit checked out with hardlinks to the store's objects, in commit layout
+   * (`usr/etc`, no `etc`). A tap must never write an existing file in place: it replaces it
+   * (a new file renamed over it), or the store's object changes under every deployment.
+   */
+  tree: string;
+  /** The base commit's ID. */
+  base: string;
+  /**
+   * The /etc to read package repo configuration from (`yum.repos.d`): the merge deployment's
+   * etc when there is one, else the tree's usr/etc.
+   */
+  configRoot: string;
+}
+
+/** A package as a layer result names it. */
+export interface LayeredPackage {
+  name: string;
+  /** name-[epoch:]version-release.arch */
+  nevra: string;
+}
+
+/** What a `layer` tap did, recorded in the layered commit's metadata and shown by `status`. */
+export interface LayerResult {
+  /** The plugin that applied the requests. */
+  layeredBy: string;
+  /** Every package added: the requests and the dependencies they pulled in. */
+  added: LayeredPackage[];
+  /** Base packages taken out. */
+  removed: LayeredPackage[];
+  /** Base packages replaced: the base's package, and what replaced it. */
+  replaced: { from: LayeredPackage; to: LayeredPackage }[];
+  /** Requested names the base already provides: kept in the origin, applied to nothing. */
+  inactive: string[];
+}
+
 // ---------------------------------------------------------------- the hooks
 
 export interface ArborHooks {
@@ -425,6 +479,11 @@ export interface ArborHooks {
    */
   verify: AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>;
   checkout: AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>;
+  /**
+   * Applies a deployment's package requests to a checkout of its base; the first tap that
+   * knows the packages answers. Throws, naming the package, when they cannot be applied.
+   */
+  layer: AsyncSeriesBailHook<[LayerRequest, HookContext], LayerResult | undefined>;
   removeCheckout: AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>;
   mergeEtc: AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>;
   bootloader: HookMap<AsyncSeriesHook<[BootloaderRequest, HookContext]>>;
@@ -451,6 +510,7 @@ export const HookPhase: Readonly<Record<HookName, string>> = Object.freeze({
   fetch: 'fetch',
   verify: 'verification',
   checkout: 'checkout',
+  layer: 'package layering',
   removeCheckout: 'checkout removal',
   mergeEtc: '/etc merge',
   bootloader: 'bootloader update',
@@ -472,6 +532,7 @@ export function createHooks(): Readonly<ArborHooks> {
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),
     verify: new AsyncSeriesWaterfallHook<[string[], VerifyRequest, HookContext]>(['vouchedBy', 'request', 'context']),
     checkout: new AsyncSeriesBailHook<[CheckoutRequest, HookContext], CheckoutResult | undefined>(['request', 'context']),
+    layer: new AsyncSeriesBailHook<[LayerRequest, HookContext], LayerResult | undefined>(['request', 'context']),
     removeCheckout: new AsyncSeriesBailHook<[RemoveCheckoutRequest, HookContext], true | undefined>(['request', 'context']),
     mergeEtc: new AsyncSeriesWaterfallHook<[EtcMergePlan, EtcMergeInput, HookContext]>(['plan', 'input', 'context']),
     bootloader: new HookMap(() => new AsyncSeriesHook<[BootloaderRequest, HookContext]>(['request', 'context'])),

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import type { LayerRequests } from '../hooks';
 import { KeyFile } from './KeyFile';
 import { writeFileAtomic } from './writeFileAtomic';
 
 const ORIGIN = 'origin';
 const DEPLOYMENT = 'deployment';
 const ETC_MERGE = 'etc-merge';
+const PACKAGES = 'packages';
+const OVERRIDES = 'overrides';
 
 /**
  * A deployment's `.origin` file: where it came from and how to redo it. Like ostree's, it is
@@ -21,6 +24,17 @@ const ETC_MERGE = 'etc-merge';
  *
  *     [etc-merge]
  *     conflicts=ssh/sshd_config;
+ *
+ *     [packages]
+ *     requested=htop;
+ *     requested-local=/arbor/packages/<id>.rpm;
+ *
+ *     [overrides]
+ *     remove=nano;
+ *     replace-local=/arbor/packages/<id>.rpm;
+ *
+ * `override-commit` in [origin] pins the commit `deploy <commit>` chose while `refspec` still
+ * names what `upgrade` follows from there.
  *
  * Groups this class does not know are kept as they are when the file is rewritten.
  */
@@ -67,6 +81,39 @@ export class OriginFile {
     this.keys.set(ORIGIN, 'refspec', value);
   }
 
+  /** The commit `arbor deploy <commit>` pinned; upgrade clears it and follows the refspec again. */
+  get overrideCommit(): string | undefined {
+    return this.keys.get(ORIGIN, 'override-commit');
+  }
+
+  set overrideCommit(value: string | undefined) {
+    if (value) this.keys.set(ORIGIN, 'override-commit', value);
+    else this.keys.delete(ORIGIN, 'override-commit');
+  }
+
+  /** The package requests layered on the base commit (empty lists when there are none). */
+  get layers(): LayerRequests {
+    return {
+      packages: this.keys.getList(PACKAGES, 'requested') ?? [],
+      localPackages: this.keys.getList(PACKAGES, 'requested-local') ?? [],
+      removals: this.keys.getList(OVERRIDES, 'remove') ?? [],
+      replacements: this.keys.getList(OVERRIDES, 'replace-local') ?? [],
+    };
+  }
+
+  set layers(value: LayerRequests) {
+    this.setListOrDelete(PACKAGES, 'requested', value.packages);
+    this.setListOrDelete(PACKAGES, 'requested-local', value.localPackages);
+    this.setListOrDelete(OVERRIDES, 'remove', value.removals);
+    this.setListOrDelete(OVERRIDES, 'replace-local', value.replacements);
+  }
+
+  /** Whether the origin asks for anything on top of its base commit. */
+  get hasLayers(): boolean {
+    const layers = this.layers;
+    return [layers.packages, layers.localPackages, layers.removals, layers.replacements].some((list) => list.length > 0);
+  }
+
   get kargs(): string[] {
     return this.keys.getList(DEPLOYMENT, 'kargs') ?? [];
   }
@@ -102,6 +149,11 @@ export class OriginFile {
   set etcConflicts(value: readonly string[]) {
     if (value.length) this.keys.setList(ETC_MERGE, 'conflicts', value);
     else this.keys.delete(ETC_MERGE, 'conflicts');
+  }
+
+  private setListOrDelete(group: string, key: string, items: readonly string[]): void {
+    if (items.length) this.keys.setList(group, key, items);
+    else this.keys.delete(group, key);
   }
 
   toString(): string {
