@@ -1,204 +1,140 @@
 #!/usr/bin/env node
-// `npm run demo`: Arbor's main job end to end, in a throwaway directory.
+// `npm run demo`: Arbor's mission end to end, in a throwaway directory.
 //
-//   compose server: RPMs -> rpm-md repo -> `arbor compose tree` -> signed commit + summary
-//   transport:      `arbor serve` over HTTP on loopback
-//   client:         sysroot -> signed remote -> pull -> deploy -> admin edits /etc
-//                   -> compose v2 -> upgrade (3-way /etc merge) -> rollback
+//   build:    the sample OS's RPMs -> rpm-md repo -> compose (fedora preset: rpmdb, SELinux
+//             labels) -> signed commit and summary, served by `arbor serve`
+//   machine:  a disk image (ESP + ext4 root) -> sysroot -> verified pull -> deploy -> boot in
+//             qemu -> /etc edit -> v2: upgrade with the /etc merge report and db diff -> boot
+//             -> rollback -> boot -> status
 //
-// Every step runs the real `arbor` CLI and prints the command. RPMs are built with rpmbuild and
-// indexed with createrepo_c (Debian's rpm and createrepo-c); without them the demo commits a
-// plain directory tree instead of composing one, and says so.
-import { spawn, spawnSync } from 'node:child_process';
+// Every step runs the real `arbor` CLI and prints the command. Boots need root (a loop mount)
+// and qemu, OVMF and systemd-boot's EFI binary; without them the demo says so and goes on.
+// `--no-boot` (or ARBOR_DEMO_BOOT=0) leaves the boots out; ARBOR_DEMO_KEEP=1 keeps the work dir.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { installSignalHandlers, onCleanup, runCleanups } from './demo/cleanup.mjs';
+import { DemoMachine, whyNoBoot } from './demo/DemoMachine.mjs';
+import { Narrator } from './demo/Narrator.mjs';
+import { buildSampleRpms, LAYERED_PACKAGE, SAMPLE_PACKAGES, SAMPLE_REF } from './demo/sampleOs.mjs';
+import { serveRepo } from './demo/ServedRepo.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arborBin = path.join(root, 'core', 'bin', 'run.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-demo-'));
+const noBootAsked = process.argv.includes('--no-boot') || process.env.ARBOR_DEMO_BOOT === '0';
 const keep = Boolean(process.env.ARBOR_DEMO_KEEP);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-demo-'));
+const build = path.join(work, 'build');
+const machineDir = path.join(work, 'machine');
+const rpms = path.join(work, 'rpms');
+const tell = new Narrator(work);
+let bootSeconds = 0;
 
-const paths = {
-  rpms: path.join(work, 'rpms'),
-  server: path.join(work, 'server-repo'),
-  key: path.join(work, 'keys', 'demo.key'),
-  treefile: path.join(work, 'demo.yaml'),
-  tree: path.join(work, 'tree'),
-  sysroot: path.join(work, 'sysroot'),
-};
-const REF = 'demo/x86_64/base';
-
-function heading(text) {
-  console.log(`\n\x1b[1m== ${text}\x1b[0m`);
+function requireTools(...tools) {
+  const missing = tools.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status !== 0);
+  if (missing.length) throw new Error(`the demo needs ${missing.join(', ')} on PATH (Debian: rpm, createrepo-c, bubblewrap)`);
 }
 
-function arbor(...args) {
-  return run(args, { echo: true });
+function writeJson(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** For the demo's own look-ups (`--json`), not shown. */
-function arborQuiet(...args) {
-  return run(args, { echo: false });
+/** Builds release `version`'s RPMs, composes and signs its commit, and re-signs the summary. */
+async function release(version) {
+  const built = buildSampleRpms(rpms, version, path.join(work, 'rpmbuild'));
+  tell.say(`rpmbuild + createrepo_c: ${built.map((file) => path.basename(file)).join(', ')}`);
+  const commit = await tell.arbor(build, 'compose', 'tree', 'sample.yaml', '--repo', 'repo', '--sign-key', 'keys/release.key');
+  await tell.arbor(build, 'summary', '--repo', 'repo', '--sign-key', 'keys/release.key');
+  return commit.split('\n').at(-1).trim();
 }
 
-function run(args, { echo }) {
-  const shown = args.map((arg) => arg.replaceAll(work, '$DEMO')).join(' ');
-  if (echo) console.log(`$ arbor ${shown}`);
-  const result = spawnSync(process.execPath, [arborBin, ...args], { cwd: work, encoding: 'utf8' });
-  if (echo) process.stdout.write(result.stdout);
-  if (result.status !== 0) {
-    process.stderr.write(result.stderr);
-    throw new Error(`arbor ${shown} failed (exit ${result.status})`);
-  }
-  return result.stdout.trim();
-}
-
-function hasTool(tool) {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** The demo OS as packages; v2 changes a default the admin also edits, and ships a new file. */
-function demoPackages(version) {
-  const v2 = version === 2;
-  return [
-    {
-      name: 'demo-release',
-      version: `${version}.0`,
-      files: {
-        '/usr/lib/os-release': `NAME="Arbor Demo"\nID=arbor-demo\nVERSION_ID=${version}\nPRETTY_NAME="Arbor Demo"\n`,
-      },
-    },
-    {
-      name: 'demo-kernel',
-      version: '6.1.0',
-      files: {
-        '/usr/lib/modules/6.1.0/vmlinuz': 'not a real kernel: the demo boots nothing\n',
-        '/usr/lib/modules/6.1.0/initramfs.img': 'not a real initramfs\n',
-      },
-    },
-    {
-      name: 'demo-app',
-      version: `${version}.0`,
-      requires: ['demo-release', 'demo-kernel'],
-      files: {
-        '/usr/bin/demo-app': { content: `#!/bin/sh\necho "demo app ${version}"\n`, mode: 0o755 },
-        '/etc/demo/app.conf': v2 ? 'listen = 8080\nworkers = 8\n' : 'listen = 8080\nworkers = 2\n',
-        '/etc/demo/logging.conf': v2 ? 'level = warn\n' : 'level = info\n',
-        ...(v2 ? { '/etc/demo/tls.conf': 'enabled = true\n' } : {}),
-        '/var/lib/demo/state': 'seeded from the commit\n',
-      },
-    },
-  ];
-}
-
-function composeVersion(version) {
-  fs.rmSync(paths.rpms, { recursive: true, force: true });
-  const requireFromRoot = createRequire(path.join(root, 'package.json'));
-  const { buildTestRepo } = requireFromRoot('./test/dist/compose/TestRpmRepo.js');
-  buildTestRepo(paths.rpms, demoPackages(version), fs.mkdtempSync(path.join(work, 'rpmbuild-')));
-  console.log(`(built ${fs.readdirSync(paths.rpms).filter((f) => f.endsWith('.rpm')).join(', ')} and their repodata)`);
-  return arbor('compose', 'tree', paths.treefile, '--repo', paths.server, '--sign-key', paths.key);
-}
-
-/** Without rpmbuild: the same OS files as a directory, committed directly. */
-function commitVersion(version) {
-  fs.rmSync(paths.tree, { recursive: true, force: true });
-  for (const pkg of demoPackages(version)) {
-    for (const [file, spec] of Object.entries(pkg.files)) {
-      const target = path.join(paths.tree, file.replace(/^\/etc\//, '/usr/etc/'));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, typeof spec === 'string' ? spec : spec.content, { mode: spec.mode ?? 0o644 });
-    }
-  }
-  return arbor('commit', '--repo', paths.server, '--branch', REF, '--tree', paths.tree,
-    '--subject', `Arbor Demo ${version}`, '--metadata', `version=${version}`, '--sign-key', paths.key);
-}
-
-async function startServer() {
-  const server = spawn(process.execPath, [arborBin, 'serve', '--repo', paths.server, '--port', '0'], { cwd: work });
-  const url = await new Promise((resolve, reject) => {
-    let seen = '';
-    server.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const match = seen.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`arbor serve exited with ${code}`)));
-  });
-  console.log(`$ arbor serve --repo $DEMO/server-repo --port 0 &\nlistening on ${url}`);
-  return { url, stop: () => server.kill() };
+async function boot(machine, label) {
+  const { seconds, report } = await machine.boot(label);
+  bootSeconds += seconds;
+  tell.say(`qemu (TCG, OVMF, systemd-boot) booted in ${seconds.toFixed(1)} s; the serial console said:`);
+  for (const line of report) tell.say(`  ${line}`);
 }
 
 async function main() {
-  const compose = hasTool('rpmbuild') && hasTool('createrepo_c') && hasTool('bwrap');
-  fs.writeFileSync(path.join(work, 'arbor.config.json'), JSON.stringify({ preset: 'fedora' }, null, 2));
-  fs.writeFileSync(paths.treefile, [
-    `ref: ${REF}`,
-    'repos: [./rpms]',
-    'packages: [demo-app]',
-    'automatic-version-prefix: "41"',
-    'metadata: { owner: arbor-demo }',
-    '',
+  requireTools('rpmbuild', 'createrepo_c', 'bwrap');
+  const noBoot = noBootAsked ? 'asked not to (--no-boot)' : whyNoBoot();
+  const useDisk = process.getuid?.() === 0;
+
+  tell.heading('Build the sample OS as RPMs and compose release 1',
+    'A real Debian kernel with an initramfs running arbor-prepare-root, a busybox userland, a small',
+    'SELinux policy. The fedora preset composes it: rpm-md repo, rpmdb, labels, signature.');
+  writeJson(path.join(build, 'arbor.config.json'), { preset: 'fedora' });
+  fs.writeFileSync(path.join(build, 'sample.yaml'), [
+    `ref: ${SAMPLE_REF}`, `repos: [${rpms}]`, `packages: [${SAMPLE_PACKAGES.join(', ')}]`,
+    'selinux: true', 'automatic-version-prefix: "1"', '',
   ].join('\n'));
+  await tell.arbor(build, 'key', 'generate', '--out', 'keys/release.key');
+  await tell.arbor(build, 'init', '--repo', 'repo', '--mode', 'archive');
+  const v1 = await release(1);
 
-  heading('Compose server: a signed commit of an OS built from RPMs');
-  arbor('key', 'generate', '--out', paths.key);
-  arbor('init', '--repo', paths.server, '--mode', 'archive');
-  if (!compose) console.log('(rpmbuild, createrepo_c or bwrap missing: committing the same files as a directory instead)');
-  const v1 = compose ? composeVersion(1) : commitVersion(1);
-  arbor('summary', '--repo', paths.server, '--sign-key', paths.key);
-  arbor('log', '--repo', paths.server, REF);
+  tell.heading('Serve it', 'Any static web server can serve an archive repo; docs/guide.md uses nginx.');
+  const server = await serveRepo(path.join(build, 'repo'));
+  tell.say(`arbor serve --repo repo --port 0 &   -> ${server.url}`);
 
-  const server = await startServer();
-  try {
-    heading('Client: pull over HTTP, verified, and deploy');
-    arbor('sysroot', 'init', paths.sysroot, '--stateroot', 'demo');
-    arbor('remote', 'add', 'origin', server.url, '--sysroot', paths.sysroot, '--verify-key', `${paths.key}.pub`);
-    arbor('pull', '--sysroot', paths.sysroot, 'origin', REF);
-    arbor('deploy', `origin:${REF}`, '--sysroot', paths.sysroot, '--karg', 'quiet');
-    arbor('status', '--sysroot', paths.sysroot);
-    const [deployment] = JSON.parse(arborQuiet('status', '--sysroot', paths.sysroot, '--json')).deployments;
-    const entries = path.join(paths.sysroot, 'boot', 'loader', 'entries');
-    for (const entry of fs.readdirSync(entries)) {
-      console.log(`--- boot/loader/entries/${entry}\n${fs.readFileSync(path.join(entries, entry), 'utf8').trimEnd()}`);
-    }
+  tell.heading(useDisk ? 'Install to a disk image' : 'Install to a directory',
+    useDisk ? 'disk.img: an EFI system partition and an ext4 root, loop-mounted at $DEMO/machine/mnt.'
+      : 'Not root: no loop mount, so the sysroot is a directory and nothing boots.',
+    'The machine trusts the release key; every pull is verified against it.');
+  const machine = new DemoMachine(machineDir, { disk: useDisk });
+  machine.mount();
+  writeJson(path.join(machineDir, 'arbor.config.json'), { preset: 'fedora-systemd-boot' });
+  const S = machine.sysroot;
+  await tell.arbor(machineDir, 'sysroot', 'init', S, '--stateroot', 'sample', '--bootloader', 'systemd-boot', '--esp', machine.esp);
+  await tell.arbor(machineDir, 'remote', 'add', 'origin', server.url, '--sysroot', S, '--verify-key', path.join(build, 'keys', 'release.key.pub'));
+  await tell.arbor(machineDir, 'pull', '--sysroot', S, 'origin', SAMPLE_REF);
+  await tell.arbor(machineDir, 'deploy', `origin:${SAMPLE_REF}`, '--sysroot', S, '--karg', `root=${machine.rootDevice}`, '--karg', 'quiet', '--karg', 'panic=-1');
 
-    heading('The admin edits /etc on the running system');
-    const etc = path.join(deployment.path, 'etc', 'demo');
-    fs.writeFileSync(path.join(etc, 'app.conf'), 'listen = 9090\nworkers = 2\n');
-    fs.writeFileSync(path.join(etc, 'local.conf'), 'added by the admin\n');
-    console.log('edited etc/demo/app.conf, added etc/demo/local.conf');
-    arbor('etc', 'diff', '--sysroot', paths.sysroot);
-
-    heading('A new release is composed and published; the client upgrades');
-    const v2 = compose ? composeVersion(2) : commitVersion(2);
-    arbor('summary', '--repo', paths.server, '--sign-key', paths.key);
-    arbor('upgrade', '--sysroot', paths.sysroot, '--check');
-    arbor('upgrade', '--sysroot', paths.sysroot);
-    arbor('status', '--sysroot', paths.sysroot);
-    const [upgraded] = JSON.parse(arborQuiet('status', '--sysroot', paths.sysroot, '--json')).deployments;
-    console.log(`--- etc/demo/app.conf in the new deployment (the admin's edit wins; the conflict is reported)\n${
-      fs.readFileSync(path.join(upgraded.path, 'etc', 'demo', 'app.conf'), 'utf8').trimEnd()}`);
-    if (compose) arbor('db', 'diff', '--repo', path.join(paths.sysroot, 'arbor', 'repo'), v1, v2);
-
-    heading('Going back is one command');
-    arbor('rollback', '--sysroot', paths.sysroot);
-    arbor('status', '--sysroot', paths.sysroot);
-    arbor('fsck', '--repo', path.join(paths.sysroot, 'arbor', 'repo'));
-  } finally {
-    server.stop();
+  tell.heading('Boot release 1');
+  if (noBoot) tell.say(`No boot: ${noBoot}. Going on without it.`);
+  else {
+    machine.installBootloader();
+    await boot(machine, 'v1');
   }
-  console.log(`\nDemo finished${keep ? ` (kept in ${work})` : ''}.`);
+
+  tell.heading('The admin edits /etc and layers a package');
+  const [deployed] = (await tell.arborJson(machineDir, 'status', '--sysroot', S)).deployments;
+  fs.writeFileSync(path.join(deployed.path, 'etc', 'motd'), 'Managed by the admin team.\n');
+  tell.say('echo "Managed by the admin team." > /etc/motd');
+  await tell.arbor(machineDir, 'etc', 'diff', '--sysroot', S);
+  // TODO(layering): `arbor install ${LAYERED_PACKAGE}` here, once `arbor install` is on main.
+  tell.say(`TODO: layering ${LAYERED_PACKAGE} with \`arbor install\` is not on main yet; this step fills in when it lands.`);
+
+  tell.heading('Compose release 2 and upgrade',
+    'sample-os 2 changes the /etc/motd default the admin also edited: the merge keeps the admin\'s',
+    'file and reports the conflict. db diff says which packages changed.');
+  const v2 = await release(2);
+  await tell.arbor(machineDir, 'upgrade', '--sysroot', S, '--check');
+  await tell.arbor(machineDir, 'upgrade', '--sysroot', S);
+  await tell.arbor(machineDir, 'db', 'diff', '--repo', path.join(S, 'arbor', 'repo'), v1, v2);
+  if (!noBoot) await boot(machine, 'v2');
+
+  tell.heading('Roll back', 'Release 1 is still deployed, complete; one command makes it the default again.');
+  await tell.arbor(machineDir, 'rollback', '--sysroot', S);
+  if (!noBoot) await boot(machine, 'rollback');
+  await tell.arbor(machineDir, 'status', '--sysroot', S);
+  const final = (await tell.arborJson(machineDir, 'status', '--sysroot', S)).deployments;
+  const shape = final.map((deployment) => `${deployment.index}:${deployment.commit}`).join(' ');
+  if (shape !== `0:${v1} 1:${v2}`) throw new Error(`the final status is not release 1 with release 2 as the rollback: ${shape}`);
+  await tell.arbor(machineDir, 'fsck', '--repo', path.join(S, 'arbor', 'repo'));
 }
 
+installSignalHandlers();
+onCleanup(() => {
+  if (keep) console.log(`(work dir kept: ${work})`);
+  else fs.rmSync(work, { recursive: true, force: true });
+});
 try {
   await main();
+  const boots = bootSeconds ? `, of which ${bootSeconds.toFixed(1)} s in 3 qemu boots` : ', no boots';
+  console.log(`\nDemo finished in ${tell.seconds().toFixed(1)} s${boots}.`);
 } catch (error) {
-  console.error(`\ndemo failed: ${error.message}${keep ? ` (work dir kept: ${work})` : ''}`);
+  console.error(`\ndemo failed: ${tell.shown(error.message)}`);
   process.exitCode = 1;
 } finally {
-  if (!keep) fs.rmSync(work, { recursive: true, force: true });
+  await runCleanups();
 }
