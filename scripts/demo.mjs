@@ -28,6 +28,7 @@ const machineDir = path.join(work, 'machine');
 const rpms = path.join(work, 'rpms');
 const tell = new Narrator(work);
 let bootSeconds = 0;
+let boots = 0;
 
 function requireTools(...tools) {
   const missing = tools.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status !== 0);
@@ -51,6 +52,7 @@ async function release(version) {
 async function boot(machine, label) {
   const { seconds, report } = await machine.boot(label);
   bootSeconds += seconds;
+  boots += 1;
   tell.say(`qemu (TCG, OVMF, systemd-boot) booted in ${seconds.toFixed(1)} s; the serial console said:`);
   for (const line of report) tell.say(`  ${line}`);
 }
@@ -130,8 +132,8 @@ onCleanup(() => {
 });
 try {
   await main();
-  const boots = bootSeconds ? `, of which ${bootSeconds.toFixed(1)} s in 3 qemu boots` : ', no boots';
-  console.log(`\nDemo finished in ${tell.seconds().toFixed(1)} s${boots}.`);
+  const bootShare = boots ? `, of which ${bootSeconds.toFixed(1)} s in ${boots} qemu boots` : ', no boots';
+  console.log(`\nDemo finished in ${tell.seconds().toFixed(1)} s${bootShare}.`);
 } catch (error) {
   console.error(`\ndemo failed: ${tell.shown(error.message)}`);
   process.exitCode = 1;
