@@ -33,6 +33,7 @@ async function resolvePlan(plan: ResolvePlan, context: HookContext): Promise<Res
     recommends: plan.recommends,
     excluded: plan.excluded,
     fileLists,
+    installed: plan.installed?.filter(isRpmPackage),
   }).resolve(plan.requested);
   return { ...plan, selected: resolution.selected, problems: [...plan.problems, ...resolution.problems] };
 }

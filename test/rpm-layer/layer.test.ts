@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { requireRoot, requireTool } from '../support/requireTool';
+import { rpmIn, rpmVerify } from '../rpmdb/specRpm';
+import { LayerFixture, snapshotObjects } from './layerFixture';
+
+const names = (root: string) => rpmIn(root, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}\\n').split('\n').filter(Boolean).sort();
+
+describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', function () {
+  this.timeout(120000);
+  let fixture: LayerFixture;
+  let objectsBefore: Map<string, string>;
+
+  before(async function () {
+    requireTool(this, 'rpmbuild', 'createrepo_c', 'rpm', 'bwrap', 'unshare');
+    requireRoot(this);
+    fixture = await LayerFixture.create();
+    objectsBefore = snapshotObjects(fixture.store);
+  });
+  after(() => fixture?.remove());
+
+  it('installs a package by name with the dependency the base lacks, and runs its %pre and %post', async () => {
+    const tree = await fixture.checkout();
+    const noteBefore = fs.statSync(path.join(tree, 'usr/share/base-note'));
+    const result = await fixture.layer(tree, { packages: ['tool'] });
+    assert.equal(result.layeredBy, 'arbor:rpm');
+    assert.deepEqual(result.added, [
+      { name: 'extralib', nevra: 'extralib-1.1-1.noarch' },
+      { name: 'tool', nevra: 'tool-2.0-3.noarch' },
+    ]);
+    assert.deepEqual(result.inactive, []);
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/bin/tool'), 'utf8'), '#!/bin/sh\necho tool\n');
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/extralib/lib'), 'utf8'), 'lib\n');
+    // The package's /etc file lands in usr/etc: the tree is in commit layout.
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/etc/tool.conf'), 'utf8'), 'level=1\n');
+    assert.equal(fs.existsSync(path.join(tree, 'etc')), false);
+    // The scriptlets ran, with $1 = 1, and saw usr/etc as /etc.
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/tool/pre-ran'), 'utf8'), 'pre 1\n');
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/tool/post-ran'), 'utf8'), 'post 1\n');
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/etc/shells'), 'utf8'), '/bin/sh\n/usr/bin/tool\n');
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/base-note'), 'utf8'), 'base\nx\n');
+    // The appended base file is a new inode; the one the store shares still says what it said.
+    const noteAfter = fs.statSync(path.join(tree, 'usr/share/base-note'));
+    assert.notEqual(noteAfter.ino, noteBefore.ino);
+    const other = await fixture.checkout();
+    assert.equal(fs.statSync(path.join(other, 'usr/share/base-note')).ino, noteBefore.ino);
+    assert.equal(fs.readFileSync(path.join(other, 'usr/share/base-note'), 'utf8'), 'base\n');
+    assert.equal(fs.readFileSync(path.join(other, 'usr/etc/shells'), 'utf8'), '/bin/sh\n');
+    // No overlay work directories or marks are left behind.
+    assert.deepEqual(fs.readdirSync(path.dirname(tree)).filter((name) => name.startsWith('.arbor-rpm')), []);
+    const xattrs = execFileSync('getfattr', ['-R', '-d', '-m', 'overlay', '--absolute-names', tree], { encoding: 'utf8' });
+    assert.equal(xattrs.trim(), '');
+
+    // Debian's rpm reads the result.
+    assert.deepEqual(names(tree), ['app-1.0-1', 'common-1.0-1', 'extralib-1.1-1', 'filesystem-3.18-1', 'libfoo-1.0-1', 'shell-1.36-1', 'tool-2.0-3']);
+    assert.equal(rpmIn(tree, '-q', 'tool').trim(), 'tool-2.0-3.noarch');
+    assert.equal(rpmIn(tree, '-qf', '/usr/bin/tool').trim(), 'tool-2.0-3.noarch');
+    assert.equal(rpmIn(tree, '-q', '--whatrequires', 'extralib').trim(), 'tool-2.0-3.noarch');
+    // rpm -V on the trees in the layout a deployment has (/etc real): the layered packages verify
+    // clean, and the base reports only what it reported before (compose's postprocess touches
+    // passwd and group) plus what the %post changed: base-note and shells, size and digest.
+    const verified = (root: string, ...packages: string[]) => {
+      const view = path.join(fixture.work, `verify-${path.basename(root)}`);
+      if (!fs.existsSync(view)) {
+        execFileSync('cp', ['-a', root, view]);
+        fs.renameSync(path.join(view, 'usr/etc'), path.join(view, 'etc'));
+      }
+      return rpmVerify(view, ...packages).map((line) => line.replace(/\s+/g, ' ')).sort();
+    };
+    assert.deepEqual(verified(tree, 'tool', 'extralib'), []);
+    const baseReport = verified(other, 'filesystem');
+    const layeredReport = verified(tree, 'filesystem');
+    const byPath = (report: string[]) => new Map(report.map((line) => [line.split(' ').pop()!, line.split(' ')[0]!]));
+    const changed = [...byPath(layeredReport)].filter(([file, flags]) => byPath(baseReport).get(file) !== flags);
+    assert.deepEqual(changed, [['/etc/shells', 'S.5....T.'], ['/usr/share/base-note', 'S.5....T.']]);
+    assert.deepEqual([...byPath(baseReport).keys()].filter((file) => !byPath(layeredReport).has(file)), []);
+  });
+
+  it('keeps a request the base already provides as inactive, and changes nothing', async () => {
+    const tree = await fixture.checkout();
+    const dbBefore = fs.statSync(path.join(tree, 'usr/lib/sysimage/rpm/rpmdb.sqlite')).ino;
+    const result = await fixture.layer(tree, { packages: ['libfoo', '/usr/bin/app'] });
+    assert.deepEqual(result, { layeredBy: 'arbor:rpm', added: [], removed: [], replaced: [], inactive: ['libfoo', '/usr/bin/app'] });
+    assert.equal(fs.statSync(path.join(tree, 'usr/lib/sysimage/rpm/rpmdb.sqlite')).ino, dbBefore);
+  });
+
+  it('names a missing package and the repos it searched', async () => {
+    const tree = await fixture.checkout();
+    await assert.rejects(fixture.layer(tree, { packages: ['no-such-thing'] }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ARBOR_LAYER_PACKAGE_NOT_FOUND');
+      assert.match(error.message, /no package matches "no-such-thing"/);
+      assert.match(error.message, /searched extra \(extra\.repo\)/);
+      return true;
+    });
+  });
+
+  it('refuses a package that conflicts with a base package, naming both', async () => {
+    const tree = await fixture.checkout();
+    await assert.rejects(fixture.layer(tree, { packages: ['clash'] }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ARBOR_LAYER_UNRESOLVABLE');
+      assert.match(error.message, /clash-1\.0-1\.noarch conflicts with app provided by app-1\.0-1\.noarch/);
+      return true;
+    });
+  });
+
+  it('refuses a package whose file differs from a base package\'s, naming both', async () => {
+    const tree = await fixture.checkout();
+    await assert.rejects(fixture.layer(tree, { packages: ['fileclash'] }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ARBOR_RPM_FILE_CONFLICT');
+      assert.match(error.message, /\/usr\/share\/common\/file is in both common-1\.0-1\.noarch and fileclash-1\.0-1\.noarch/);
+      return true;
+    });
+  });
+
+  it('refuses to remove a base package another one requires, naming both', async () => {
+    const tree = await fixture.checkout();
+    await assert.rejects(fixture.layer(tree, { removals: ['libfoo'] }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ARBOR_LAYER_REMOVAL_REQUIRED');
+      assert.match(error.message, /package app-1\.0-1\.noarch requires libfoo, which only libfoo-1\.0-1\.noarch provided/);
+      return true;
+    });
+  });
+
+  it('removes a base package nothing requires: its files and its rpmdb entry', async () => {
+    const tree = await fixture.checkout();
+    const result = await fixture.layer(tree, { removals: ['app'] });
+    assert.deepEqual(result.removed, [{ name: 'app', nevra: 'app-1.0-1.noarch' }]);
+    assert.equal(fs.existsSync(path.join(tree, 'usr/bin/app')), false);
+    // /usr/bin belongs to filesystem too, and stays.
+    assert.ok(fs.statSync(path.join(tree, 'usr/bin')).isDirectory());
+    assert.deepEqual(names(tree), ['common-1.0-1', 'filesystem-3.18-1', 'libfoo-1.0-1', 'shell-1.36-1']);
+    assert.throws(() => rpmIn(tree, '-qf', '/usr/bin/app'));
+  });
+
+  it('replaces a base package with a newer local RPM: files swapped, rpmdb updated', async () => {
+    const tree = await fixture.checkout();
+    const result = await fixture.layer(tree, { replacements: [fixture.localRpms.libfoo2!] });
+    assert.deepEqual(result.replaced, [{ from: { name: 'libfoo', nevra: 'libfoo-1.0-1.noarch' }, to: { name: 'libfoo', nevra: 'libfoo-2.0-1.noarch' } }]);
+    assert.deepEqual(result.added, []);
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/data'), 'utf8'), 'foo 2\n');
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/new-in-2'), 'utf8'), 'new\n');
+    assert.equal(rpmIn(tree, '-q', 'libfoo').trim(), 'libfoo-2.0-1.noarch');
+    assert.equal(rpmIn(tree, '-qf', '/usr/share/libfoo/new-in-2').trim(), 'libfoo-2.0-1.noarch');
+    assert.deepEqual(rpmVerify(tree, 'libfoo'), []);
+  });
+
+  it('left every store object as it was', () => {
+    assert.deepEqual(snapshotObjects(fixture.store), objectsBefore);
+  });
+});
