@@ -146,6 +146,38 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     assert.deepEqual(rpmVerify(tree, 'libfoo'), []);
   });
 
+  it('installs a local package file, with its dependency from the repos', async () => {
+    const tree = await fixture.checkout();
+    const result = await fixture.layer(tree, { localPackages: [fixture.localRpms.localtool!] });
+    assert.deepEqual(result.added.map((pkg) => pkg.nevra), ['extralib-1.1-1.noarch', 'localtool-0.9-1.noarch']);
+    assert.equal(rpmIn(tree, '-qf', '/usr/share/localtool/readme').trim(), 'localtool-0.9-1.noarch');
+    assert.deepEqual(rpmVerify(tree, 'localtool', 'extralib'), []);
+  });
+
+  it('refuses a local package file whose name the base has in another version', async () => {
+    const tree = await fixture.checkout();
+    await assert.rejects(fixture.layer(tree, { localPackages: [fixture.localRpms.libfoo2!] }),
+      { code: 'ARBOR_LAYER_UNRESOLVABLE', message: /libfoo-2\.0-1\.noarch\.rpm: the base has libfoo-1\.0-1\.noarch/ });
+  });
+
+  it('stops at a malformed .repo file, naming its file, line and key', async () => {
+    const tree = await fixture.checkout();
+    const configRoot = fixture.configWith('broken.repo', `[extra]\nbaseurl=file://${fixture.extraRepo}\nenabled=sometimes\n`);
+    await assert.rejects(fixture.layer(tree, { packages: ['tool'], configRoot }), {
+      code: 'ARBOR_LAYER_REPO_CONFIG_INVALID',
+      message: `During package layering (arbor:rpm): ${configRoot}/yum.repos.d/broken.repo:3: key enabled of [extra] is "sometimes", not a boolean (1/0, yes/no, true/false)`,
+    });
+  });
+
+  it('says metalink= is not supported, naming the file and the key', async () => {
+    const tree = await fixture.checkout();
+    const configRoot = fixture.configWith('fedora.repo', '[fedora]\nmetalink=https://mirrors.example/metalink?repo=fedora-$releasever&arch=$basearch\nenabled=1\n');
+    await assert.rejects(fixture.layer(tree, { packages: ['tool'], configRoot }), {
+      code: 'ARBOR_LAYER_REPO_UNAVAILABLE',
+      message: `During package layering (arbor:rpm): ${configRoot}/yum.repos.d/fedora.repo:2: key metalink of [fedora] is not supported: Arbor reads repos from baseurl= only`,
+    });
+  });
+
   it('left every store object as it was', () => {
     assert.deepEqual(snapshotObjects(fixture.store), objectsBefore);
   });

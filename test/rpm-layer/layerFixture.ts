@@ -52,9 +52,10 @@ export const EXTRA_PACKAGES: TestPackage[] = [
   { name: 'needs-foo', version: '1.0', requires: ['libfoo'], files: { '/usr/share/needs-foo': 'x\n' } },
 ];
 
-/** A package file given by path: the newer libfoo that replaces the base's. */
+/** Package files given by path: the newer libfoo that replaces the base's, and a new package. */
 export const LOCAL_PACKAGES: TestPackage[] = [
   { name: 'libfoo', version: '2.0', requires: ['filesystem'], files: { '/usr/share/libfoo/data': 'foo 2\n', '/usr/share/libfoo/new-in-2': 'new\n' } },
+  { name: 'localtool', version: '0.9', requires: ['extralib'], files: { '/usr/share/localtool/readme': 'local\n' } },
 ];
 
 export class LayerFixture {
@@ -95,7 +96,7 @@ export class LayerFixture {
       'baseurl=file:///nonexistent/disabled',
       'enabled=0',
     ].join('\n'));
-    return new LayerFixture(work, store, composed.commit, extraRepo, configRoot, { libfoo2: local[0]! });
+    return new LayerFixture(work, store, composed.commit, extraRepo, configRoot, { libfoo2: local[0]!, localtool: local[1]! });
   }
 
   /** A fresh hardlink checkout of the base commit, as the core makes for a layered commit. */
@@ -103,6 +104,13 @@ export class LayerFixture {
     const dest = path.join(this.work, `tree-${++this.checkouts}`);
     await checkoutCommit(this.arbor, Repo.open(this.store), { ref: this.commit, dest });
     return dest;
+  }
+
+  /** A config root of its own (another deployment's etc), holding one .repo file. */
+  configWith(name: string, repoText: string): string {
+    const root = fs.mkdtempSync(path.join(this.work, 'etc-'));
+    writeRepoFile(root, name, repoText);
+    return root;
   }
 
   async layer(tree: string, request: Partial<LayerRequest>): Promise<LayerResult> {

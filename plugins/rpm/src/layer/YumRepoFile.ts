@@ -33,9 +33,11 @@ const BOOLEANS: Record<string, boolean> = { 1: true, yes: true, true: true, on: 
  */
 export function readYumRepos(configRoot: string, variables: RepoVariables): YumRepo[] {
   const dir = path.join(configRoot, 'yum.repos.d');
+  if (!fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((name) => name.endsWith('.repo')).sort();
+    // Regular files only: a symlink in a deployment's etc is never followed out of the sysroot.
+    names = fs.readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith('.repo')).map((entry) => entry.name).sort();
   } catch {
     return [];
   }
