@@ -178,6 +178,24 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     });
   });
 
+  it('applies what a scriptlet deleted and replaced: whiteouts delete, an opaque directory replaces', async () => {
+    const tree = await fixture.checkout();
+    await fixture.layer(tree, { packages: ['sweeper'] });
+    assert.equal(fs.existsSync(path.join(tree, 'usr/share/libfoo/data')), false);
+    assert.equal(fs.existsSync(path.join(tree, 'usr/etc/group')), false);
+    assert.deepEqual(fs.readdirSync(path.join(tree, 'usr/share/common')), ['only']);
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/common/only'), 'utf8'), 'fresh\n');
+    assert.equal(fs.statSync(path.join(tree, 'usr/share/libfoo')).mode & 0o7777, 0o700);
+    // Nothing of the overlay's own reached the tree: no whiteout devices, no overlay xattrs.
+    assert.equal(execFileSync('find', [tree, '-type', 'c'], { encoding: 'utf8' }), '');
+    assert.equal(execFileSync('getfattr', ['-R', '-d', '-m', 'overlay', '--absolute-names', tree], { encoding: 'utf8' }).trim(), '');
+    // The base is intact in a new checkout.
+    const other = await fixture.checkout();
+    assert.equal(fs.readFileSync(path.join(other, 'usr/share/libfoo/data'), 'utf8'), 'foo 1\n');
+    assert.equal(fs.readFileSync(path.join(other, 'usr/share/common/file'), 'utf8'), 'base\n');
+    assert.ok(fs.existsSync(path.join(other, 'usr/etc/group')));
+  });
+
   it('left every store object as it was', () => {
     assert.deepEqual(snapshotObjects(fixture.store), objectsBefore);
   });

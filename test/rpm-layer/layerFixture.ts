@@ -50,6 +50,12 @@ export const EXTRA_PACKAGES: TestPackage[] = [
   { name: 'clash', version: '1.0', conflicts: ['app'], files: { '/usr/share/clash/file': 'clash\n' } },
   { name: 'fileclash', version: '1.0', files: { '/usr/share/common/file': 'different\n' } },
   { name: 'needs-foo', version: '1.0', requires: ['libfoo'], files: { '/usr/share/needs-foo': 'x\n' } },
+  {
+    // A %post that deletes base files and replaces a base directory: whiteouts and an opaque
+    // directory in the overlay's upper layer.
+    name: 'sweeper', version: '1.0', requires: ['/bin/sh'], files: { '/usr/share/sweeper/readme': 'sweep\n' },
+    scripts: { post: 'rm /usr/share/libfoo/data\nrm /etc/group\nrm -r /usr/share/common\nmkdir /usr/share/common\necho fresh > /usr/share/common/only\nchmod 0700 /usr/share/libfoo' },
+  },
 ];
 
 /** Package files given by path: the newer libfoo that replaces the base's, and a new package. */
