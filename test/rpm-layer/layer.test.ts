@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { rpmIn, rpmVerify } from '../rpmdb/specRpm';
+import { Arbor } from '@arbor/core';
+import { readInstalledRpms } from '@arbor/plugin-rpm';
+import { nevra, Resolver, RpmMdSource, type RpmPackage } from '@arbor/plugin-rpm-md';
 import { LayerFixture, snapshotObjects } from './layerFixture';
+import { libsolvOnInstalled } from './libsolvInstalled';
 
 const names = (root: string) => rpmIn(root, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}\\n').split('\n').filter(Boolean).sort();
 
@@ -194,6 +198,34 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     assert.equal(fs.readFileSync(path.join(other, 'usr/share/libfoo/data'), 'utf8'), 'foo 1\n');
     assert.equal(fs.readFileSync(path.join(other, 'usr/share/common/file'), 'utf8'), 'base\n');
     assert.ok(fs.existsSync(path.join(other, 'usr/etc/group')));
+  });
+
+  describe('resolution onto the installed set, against libsolv (testsolv on rpmdb2solv of the same rpmdb)', () => {
+    const cases: { title: string; install?: string[]; erase?: string[] }[] = [
+      { title: 'a package and the dependency the base lacks', install: ['tool'] },
+      { title: 'a package whose dependency the base has', install: ['needs-foo'] },
+      { title: 'two packages at once', install: ['tool', 'sweeper'] },
+      { title: 'a package that conflicts with a base package', install: ['clash'] },
+      { title: 'the removal of a package another requires', erase: ['libfoo'] },
+      { title: 'the removal of a package nothing requires', erase: ['app'] },
+      { title: 'the removal of a package a newcomer requires', install: ['needs-foo'], erase: ['libfoo', 'app'] },
+    ];
+    for (const { title, install = [], erase = [] } of cases) {
+      it(`agrees on ${title}`, async function () {
+        requireTool(this, 'testsolv', 'repo2solv', 'rpmdb2solv');
+        const tree = await fixture.checkout();
+        const oracle = libsolvOnInstalled(tree, fixture.extraRepo, { install, erase }, path.join(fixture.work, 'libsolv'));
+        const source = new RpmMdSource({ id: 'extra', url: fixture.extraRepo, cacheDir: path.join(fixture.work, 'cache') });
+        const installed = readInstalledRpms(tree);
+        const ours = new Resolver(await source.packages(new Arbor().context()), {
+          arch: 'x86_64', recommends: false, excluded: erase, installed: installed.map((pkg) => pkg.record as unknown as RpmPackage),
+        }).resolve(install);
+        assert.equal(ours.problems.length > 0, oracle.problems.length > 0, `ours: ${ours.problems.join('; ')}; libsolv: ${oracle.problems.join('; ')}`);
+        if (oracle.problems.length) return;
+        assert.deepEqual(ours.selected.map(nevra).sort(), oracle.installs);
+        assert.deepEqual(installed.filter((pkg) => erase.includes(pkg.name)).map((pkg) => pkg.nevra).sort(), oracle.erases);
+      });
+    }
   });
 
   it('left every store object as it was', () => {
