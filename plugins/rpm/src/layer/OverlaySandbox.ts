@@ -10,14 +10,17 @@ import { mergeLayer } from './mergeLayer';
 /** Mount points bubblewrap makes at the root; they land in the upper layer, never in the tree. */
 const MOUNT_POINTS = ['proc', 'dev', 'tmp'];
 
+/** What the mount script says when the kernel refuses the overlay, told apart from a scriptlet's own failure. */
+const MOUNT_FAILED = 'arbor: the overlay over the tree cannot be mounted';
+
 /**
  * Mounts the overlays in a private mount namespace, then runs bubblewrap on them. The paths
  * come as arguments, never spliced into the script. bubblewrap 0.8 has no --overlay (0.11
  * added it), so the overlays are mounted by the kernel here and bound in whole.
  */
-const MOUNT_AND_RUN = `set -e
-mount -t overlay arbor-layer -o "lowerdir=$1,upperdir=$2,workdir=$3" "$4"
-if [ -n "$5" ]; then mount -t overlay arbor-layer-etc -o "lowerdir=$5,upperdir=$6,workdir=$7" "$8"; fi
+const MOUNT_AND_RUN = `fail() { echo "${MOUNT_FAILED}" >&2; exit 125; }
+mount -t overlay arbor-layer -o "lowerdir=$1,upperdir=$2,workdir=$3" "$4" || fail
+if [ -n "$5" ]; then mount -t overlay arbor-layer-etc -o "lowerdir=$5,upperdir=$6,workdir=$7" "$8" || fail; fi
 shift 8
 exec bwrap "$@"`;
 
@@ -43,10 +46,11 @@ export class OverlaySandbox {
 
   /** Work directories beside the tree: an upper layer must be renamed into it, on one filesystem. */
   static create(tree: string): OverlaySandbox {
-    for (const part of [tree]) {
-      if (/[,:\\\n]/.test(part)) {
-        throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot run scriptlets over ${tree}: overlayfs options cannot name a path with ",", ":" or "\\"`);
-      }
+    if (/[,:\\\n]/.test(tree)) {
+      throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot run scriptlets over ${tree}: overlayfs options cannot name a path with ",", ":" or "\\"`);
+    }
+    if (fs.statSync(path.dirname(tree)).dev !== fs.statSync(tree).dev) {
+      throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot run scriptlets over ${tree}: it is a mount point, and the overlay's upper layer must be renamed into it from beside it`);
     }
     const etc = isRealDirectory(path.join(tree, 'usr/etc')) && !fs.existsSync(path.join(tree, 'etc'));
     const work = fs.mkdtempSync(path.join(path.dirname(tree), '.arbor-rpm-overlay-'));
@@ -86,7 +90,13 @@ export class OverlaySandbox {
         ...run.argv,
       ];
       const unshare = ['--mount', '--propagation', 'private', ...(process.getuid?.() === 0 ? [] : ['--map-root-user'])];
-      return await spawnCollect('unshare', [...unshare, '--', '/bin/sh', '-c', MOUNT_AND_RUN, 'arbor-layer', ...overlays, ...bwrap], run);
+      const result = await spawnCollect('unshare', [...unshare, '--', '/bin/sh', '-c', MOUNT_AND_RUN, 'arbor-layer', ...overlays, ...bwrap], run);
+      if (result.status === 125 && result.output.includes(MOUNT_FAILED)) {
+        throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot run scriptlets over ${this.tree}: ${result.output.trim().split('\n')[0]}`, {
+          hint: 'Layering runs scriptlets over an overlayfs of the tree: it needs root (or overlayfs in user namespaces, Linux >= 5.11)',
+        });
+      }
+      return result;
     } finally {
       if (inputDir) fs.rmSync(inputDir, { recursive: true, force: true });
     }
