@@ -10,6 +10,8 @@ import { nevra, Resolver, RpmMdSource, type RpmPackage } from '@arbor/plugin-rpm
 import { LayerFixture, snapshotObjects } from './layerFixture';
 import { libsolvOnInstalled } from './libsolvInstalled';
 
+/** rpmdb --verifydb: sqlite's integrity and foreign key checks, as rpm runs them. Only on a tree whose database layering replaced (rpm may open it for writing). */
+const verifyDb = (root: string) => execFileSync('rpmdb', ['--root', root, '--dbpath', '/usr/lib/sysimage/rpm', '--verifydb'], { stdio: 'pipe' });
 const names = (root: string) => rpmIn(root, '-qa', '--qf', '%{NAME}-%{VERSION}-%{RELEASE}\\n').split('\n').filter(Boolean).sort();
 
 describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', function () {
@@ -18,7 +20,7 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
   let objectsBefore: Map<string, string>;
 
   before(async function () {
-    requireTool(this, 'rpmbuild', 'createrepo_c', 'rpm', 'bwrap', 'unshare');
+    requireTool(this, 'rpmbuild', 'createrepo_c', 'rpm', 'rpmdb', 'bwrap', 'unshare', 'busybox', 'getfattr');
     requireRoot(this);
     fixture = await LayerFixture.create();
     objectsBefore = snapshotObjects(fixture.store);
@@ -62,6 +64,7 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     assert.equal(rpmIn(tree, '-q', 'tool').trim(), 'tool-2.0-3.noarch');
     assert.equal(rpmIn(tree, '-qf', '/usr/bin/tool').trim(), 'tool-2.0-3.noarch');
     assert.equal(rpmIn(tree, '-q', '--whatrequires', 'extralib').trim(), 'tool-2.0-3.noarch');
+    verifyDb(tree);
     // rpm -V on the trees in the layout a deployment has (/etc real): the layered packages verify
     // clean, and the base reports only what it reported before (compose's postprocess touches
     // passwd and group) plus what the %post changed: base-note and shells, size and digest.
@@ -136,6 +139,7 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     assert.ok(fs.statSync(path.join(tree, 'usr/bin')).isDirectory());
     assert.deepEqual(names(tree), ['common-1.0-1', 'filesystem-3.18-1', 'libfoo-1.0-1', 'shell-1.36-1']);
     assert.throws(() => rpmIn(tree, '-qf', '/usr/bin/app'));
+    verifyDb(tree);
   });
 
   it('replaces a base package with a newer local RPM: files swapped, rpmdb updated', async () => {
@@ -148,6 +152,9 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     assert.equal(rpmIn(tree, '-q', 'libfoo').trim(), 'libfoo-2.0-1.noarch');
     assert.equal(rpmIn(tree, '-qf', '/usr/share/libfoo/new-in-2').trim(), 'libfoo-2.0-1.noarch');
     assert.deepEqual(rpmVerify(tree, 'libfoo'), []);
+    verifyDb(tree);
+    // Its %post ran as rpm runs an upgrade's: $1 is 2.
+    assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/post-ran'), 'utf8'), 'post 2\n');
   });
 
   it('installs a local package file, with its dependency from the repos', async () => {

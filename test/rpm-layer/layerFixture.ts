@@ -60,7 +60,10 @@ export const EXTRA_PACKAGES: TestPackage[] = [
 
 /** Package files given by path: the newer libfoo that replaces the base's, and a new package. */
 export const LOCAL_PACKAGES: TestPackage[] = [
-  { name: 'libfoo', version: '2.0', requires: ['filesystem'], files: { '/usr/share/libfoo/data': 'foo 2\n', '/usr/share/libfoo/new-in-2': 'new\n' } },
+  {
+    name: 'libfoo', version: '2.0', requires: ['filesystem'], files: { '/usr/share/libfoo/data': 'foo 2\n', '/usr/share/libfoo/new-in-2': 'new\n' },
+    scripts: { post: 'echo "post $1" > /usr/share/libfoo/post-ran' },
+  },
   { name: 'localtool', version: '0.9', requires: ['extralib'], files: { '/usr/share/localtool/readme': 'local\n' } },
 ];
 
