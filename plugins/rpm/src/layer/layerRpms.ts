@@ -1,16 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ArborError, type ArborHooks, type HookContext, type LayerRequest, type LayerResult, type LayeredPackage, type PackageRecord, type ResolvePlan } from '@arbor/core';
+import { ArborError, type ArborHooks, type HookContext, type LayerRequest, type LayerResult, type PackageRecord, type ResolvePlan } from '@arbor/core';
 import { installPackage } from '../installPackage';
-import { isGhost, readFileList } from '../RpmFileList';
+import { installScriptlets } from '../ComposeScriptlets';
+import { isGhost } from '../RpmFileList';
 import { installedPath, RpmInstallState } from '../RpmInstallState';
-import { formatNevra } from '../RpmNevra';
-import { openRpm } from '../readRpmHeaders';
-import { RpmErrorCode, rpmError } from '../RpmError';
 import { runScriptlets, type PackageScriptlets } from '../ScriptletRunner';
-import type { Scriptlet } from '../RpmScriptlet';
-import type { RpmScripts } from '../RpmScripts';
+import { classifyRequests, LOCAL_REPO, nevraOf } from './classifyRequests';
 import { erasePackage } from './erasePackage';
 import { readInstalledRpms, type InstalledRpm } from './InstalledRpms';
 import { LayerErrorCode } from './LayerError';
@@ -18,13 +15,6 @@ import { baseArch, openLayerRepos, releaseVersion, type OpenedRepos } from './La
 import { mergeLayer } from './mergeLayer';
 import { OverlaySandbox } from './OverlaySandbox';
 import { recordLayeredRpmDb } from './recordLayeredRpmDb';
-import { resolverRecord, type ResolverRecord } from './ResolverRecord';
-
-/** The repo name of package files given on the command line (dnf's `@commandline`). */
-const LOCAL_REPO = '@commandline';
-
-/** rpm's install-time scriptlet tags and the spec-file names the runner orders them by. */
-const INSTALL_SCRIPTLETS = [['pretrans', 'pretrans'], ['prein', 'pre'], ['postin', 'post'], ['posttrans', 'posttrans']] as const;
 
 export interface LayerRpmsOptions {
   plugin: string;
@@ -40,37 +30,11 @@ export interface LayerRpmsOptions {
  * install scriptlets over an overlay of the tree and move what they changed in.
  */
 export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, request: LayerRequest, context: HookContext, options: LayerRpmsOptions): Promise<LayerResult> {
-  const result: LayerResult = { layeredBy: options.plugin, added: [], removed: [], replaced: [], inactive: [] };
   const { tree } = request;
   const installed = readInstalledRpms(tree);
-  const byName = new Map(installed.map((pkg) => [pkg.name, pkg]));
   const arch = treeArch(installed);
-  const etcInUsr = isDirectory(path.join(tree, 'usr/etc')) && !fs.existsSync(path.join(tree, 'etc'));
-
-  for (const name of request.removals) {
-    if (!byName.has(name)) throw notInstalled(`Cannot remove ${name}: the base has no package of that name`);
-  }
-  const local = await Promise.all(request.localPackages.map((file) => readLocalRecord(file)));
-  const replacements = await Promise.all(request.replacements.map((file) => readLocalRecord(file)));
-  for (const replacement of replacements) {
-    if (!byName.has(replacement.name)) throw notInstalled(`Cannot replace ${replacement.name} with ${path.basename(replacement.location)}: the base has no package of that name`, 'Install it with `arbor install` instead');
-  }
-  const requested: string[] = [];
-  for (const spec of request.packages) {
-    if (providedBy(installed, spec, arch)) result.inactive.push(spec);
-    else requested.push(spec);
-  }
-  for (const record of local) {
-    const present = byName.get(record.name);
-    if (present?.nevra === nevraOf(record)) result.inactive.push(record.location);
-    else if (present) {
-      throw new ArborError(LayerErrorCode.UNRESOLVABLE, `Cannot install ${path.basename(record.location)}: the base has ${present.nevra}`, {
-        hint: 'Replace a base package with `arbor override replace`',
-      });
-    } else requested.push(nevraOf(record));
-  }
-  requested.push(...replacements.map(nevraOf));
-  const activeLocal = local.filter((record) => requested.includes(nevraOf(record)));
+  const { requested, inactive, localRecords, replacedNames } = await classifyRequests(request, installed, arch);
+  const result: LayerResult = { layeredBy: options.plugin, added: [], removed: [], replaced: [], inactive };
   if (requested.length === 0 && request.removals.length === 0) return result;
 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-layer-cache-'));
@@ -86,48 +50,60 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
       excluded: request.removals,
       recommends: options.recommends,
       arch,
-      available: [...(repos?.packages ?? []), ...activeLocal, ...replacements],
+      available: [...(repos?.packages ?? []), ...localRecords],
       sources: repos?.sources ?? [],
       installed: installed.map((pkg) => pkg.record),
       selected: [],
       problems: [],
     }, context, repos?.searched ?? []);
+    const files: string[] = [];
+    for (const pkg of selected) files.push(pkg.repo === LOCAL_REPO ? pkg.location : await download(repos!, pkg, context));
 
-    const files = new Map<PackageRecord, string>();
-    for (const pkg of selected) files.set(pkg, pkg.repo === LOCAL_REPO ? pkg.location : await download(repos!, pkg, context));
-
-    const replacedNames = new Set(replacements.map((record) => record.name));
     const leaving = installed.filter((pkg) => request.removals.includes(pkg.name) || replacedNames.has(pkg.name));
     const staying = installed.filter((pkg) => !leaving.includes(pkg));
+    const etcInUsr = isDirectory(path.join(tree, 'usr/etc')) && !fs.existsSync(path.join(tree, 'etc'));
     const stayingPaths = new Set(staying.flatMap((pkg) => pkg.fileList.files.map((file) => file.path)));
     for (const pkg of leaving) erasePackage(tree, pkg, (file) => stayingPaths.has(file), etcInUsr);
+    const scriptlets = await installNewcomers(tree, files, { staying, replacedNames, etcInUsr, context });
 
-    const state = installState(staying);
-    const scriptlets: PackageScriptlets[] = [];
-    const addedFiles: string[] = [];
-    for (const pkg of selected) {
-      const file = files.get(pkg)!;
-      const done = await installPackage(file, { tree, state, logger: context.logger, accountsDir: etcInUsr ? 'usr/etc' : 'etc' });
-      addedFiles.push(file);
-      scriptlets.push({ package: done.nevra, scriptlets: installScriptlets(done.scripts), instances: replacedNames.has(done.name) ? 2 : 1 });
-      const entry: LayeredPackage = { name: done.name, nevra: done.nevra };
-      const replaced = replacedNames.has(done.name) ? byName.get(done.name) : undefined;
-      if (replaced) result.replaced.push({ from: { name: replaced.name, nevra: replaced.nevra }, to: entry });
-      else result.added.push(entry);
-    }
-    // Packages put /etc files at etc/; a tree in commit layout keeps them in usr/etc.
-    if (etcInUsr && fs.existsSync(path.join(tree, 'etc'))) {
-      mergeLayer(path.join(tree, 'etc'), path.join(tree, 'usr/etc'));
-      fs.rmSync(path.join(tree, 'etc'), { recursive: true, force: true });
+    const byName = new Map(installed.map((pkg) => [pkg.name, pkg]));
+    for (const { package: nevra, name } of scriptlets) {
+      const replaced = replacedNames.has(name) ? byName.get(name) : undefined;
+      if (replaced) result.replaced.push({ from: { name: replaced.name, nevra: replaced.nevra }, to: { name, nevra } });
+      else result.added.push({ name, nevra });
     }
     result.removed = leaving.filter((pkg) => !replacedNames.has(pkg.name)).map((pkg) => ({ name: pkg.name, nevra: pkg.nevra }));
-    await recordLayeredRpmDb(tree, { remove: leaving.map((pkg) => pkg.hnum), add: addedFiles, arch });
+    await recordLayeredRpmDb(tree, { remove: leaving.map((pkg) => pkg.hnum), add: files, arch });
     await runLayerScriptlets(tree, scriptlets, context);
     return result;
   } finally {
     await repos?.close();
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Unpacks the newcomers in install order, each checked against every path a staying package
+ * lists (rpm's file conflicts) and against the ones before it; /etc files go to usr/etc when
+ * the tree is in commit layout. Returns each package's install scriptlets, with rpm's `$1`.
+ */
+async function installNewcomers(
+  tree: string,
+  files: readonly string[],
+  options: { staying: readonly InstalledRpm[]; replacedNames: ReadonlySet<string>; etcInUsr: boolean; context: HookContext },
+): Promise<(PackageScriptlets & { name: string })[]> {
+  const state = installState(options.staying);
+  const installed: (PackageScriptlets & { name: string })[] = [];
+  for (const file of files) {
+    const done = await installPackage(file, { tree, state, logger: options.context.logger, accountsDir: options.etcInUsr ? 'usr/etc' : 'etc' });
+    installed.push({ name: done.name, package: done.nevra, scriptlets: installScriptlets(done.scripts), instances: options.replacedNames.has(done.name) ? 2 : 1 });
+  }
+  // Packages put /etc files at etc/; a tree in commit layout keeps them in usr/etc.
+  if (options.etcInUsr && fs.existsSync(path.join(tree, 'etc'))) {
+    mergeLayer(path.join(tree, 'etc'), path.join(tree, 'usr/etc'));
+    fs.rmSync(path.join(tree, 'etc'), { recursive: true, force: true });
+  }
+  return installed;
 }
 
 async function resolve(hooks: Pick<ArborHooks, 'resolve'>, plan: ResolvePlan, context: HookContext, searched: string[]): Promise<PackageRecord[]> {
@@ -153,18 +129,6 @@ async function download(repos: OpenedRepos, pkg: PackageRecord, context: HookCon
   return source.download(pkg, context);
 }
 
-/** A package file given by path, as the resolver reads records; `location` is the file. */
-async function readLocalRecord(file: string): Promise<ResolverRecord> {
-  const rpm = await openRpm(file);
-  try {
-    const fail = (message: string) => rpmError(RpmErrorCode.HEADER_INVALID, file, message);
-    const files = readFileList(rpm.header, fail).files.map((entry) => entry.path);
-    return resolverRecord(rpm.header, { repo: LOCAL_REPO, location: file }, files);
-  } finally {
-    rpm.close();
-  }
-}
-
 /** The install state the newcomers are checked against: every path a package that stays lists. */
 function installState(staying: readonly InstalledRpm[]): RpmInstallState {
   const state = new RpmInstallState();
@@ -177,15 +141,6 @@ function installState(staying: readonly InstalledRpm[]): RpmInstallState {
     state.packages.push(pkg.nevra);
   }
   return state;
-}
-
-function installScriptlets(scripts: RpmScripts): Scriptlet[] {
-  const list: Scriptlet[] = [];
-  for (const [tag, name] of INSTALL_SCRIPTLETS) {
-    const script = scripts[tag];
-    if (script) list.push({ name, interpreter: script.interpreter, body: script.body });
-  }
-  return list;
 }
 
 async function runLayerScriptlets(tree: string, packages: PackageScriptlets[], context: HookContext): Promise<void> {
@@ -204,31 +159,12 @@ async function runLayerScriptlets(tree: string, packages: PackageScriptlets[], c
   }
 }
 
-/**
- * Whether the base already answers a requested spec (so the request is inactive): a package
- * of that name, NEVRA or name.arch, a provide of that name, or a file it lists.
- */
-function providedBy(installed: readonly InstalledRpm[], spec: string, arch: string): boolean {
-  return installed.some((pkg) =>
-    pkg.name === spec || pkg.nevra === spec || `${pkg.name}.${pkg.record.arch}` === spec || `${pkg.name}.${arch}` === spec ||
-    pkg.record.provides.some((provide) => provide.name === spec) ||
-    (spec.startsWith('/') && pkg.record.files.includes(spec)));
-}
-
 /** The tree's architecture: its packages' first arch other than noarch, else this machine's. */
 function treeArch(installed: readonly InstalledRpm[]): string {
   const named = installed.map((pkg) => pkg.record.arch).find((arch) => arch && arch !== 'noarch');
   if (named) return named;
   const names: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le' };
   return names[process.arch] ?? process.arch;
-}
-
-function nevraOf(pkg: Pick<PackageRecord, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
-  return formatNevra({ name: pkg.name, epoch: pkg.epoch || null, version: pkg.version, release: pkg.release, arch: pkg.arch });
-}
-
-function notInstalled(message: string, hint?: string): ArborError {
-  return new ArborError(LayerErrorCode.NOT_INSTALLED, message, { hint });
 }
 
 function isDirectory(dir: string): boolean {
