@@ -58,7 +58,7 @@ export function samplePackage(version) {
   const { basePackage } = testModule('boot-e2e/TestOs');
   const base = basePackage({ version: String(version), motd: '' });
   const busybox = Object.fromEntries(Object.entries(base.files).filter(([, spec]) => typeof spec === 'object' && spec.symlink === 'busybox'));
-  const dirs = ['/dev', '/proc', '/sys', '/run', '/tmp', '/sysroot', '/boot', '/var', '/etc', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib'];
+  const dirs = ['/dev', '/proc', '/sys', '/run', '/tmp', '/sysroot', '/boot', '/var', '/etc', '/etc/yum.repos.d', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib'];
   return {
     name: 'sample-os',
     version: String(version),
