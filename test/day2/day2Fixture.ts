@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Arbor } from '@arbor/core';
+import { commitTree, Repo } from '@arbor/core/store';
 import { OriginFile } from '@arbor/core/sysroot';
 import { runArbor, type ArborRun } from '../support/runArbor';
-import { TestSysroot, type OsVersion } from '../sysroot/sysrootFixture';
+import { TestSysroot, buildOsTree, type OsVersion } from '../sysroot/sysrootFixture';
 
 /** A temp directory per suite, removed after it. */
 export function useScratch(prefix: string): () => string {
@@ -39,4 +41,28 @@ export function deploymentDirs(sysroot: TestSysroot): string[] {
 /** The kernel directories in /boot/arbor. */
 export function kernelDirs(sysroot: TestSysroot): string[] {
   return fs.readdirSync(path.join(sysroot.root, 'boot', 'arbor')).sort();
+}
+
+/**
+ * An archive-mode repo a sysroot pulls from (file:// or `arbor serve`): `commit` adds a
+ * version of the test OS on a branch and refreshes the summary, as a release would.
+ */
+export class RemoteRepo {
+  private constructor(readonly path: string, private readonly scratch: string) {}
+
+  static init(dir: string, scratch: string): RemoteRepo {
+    const run = runArbor(['init', '--repo', dir, '--mode', 'archive']);
+    if (run.status !== 0) throw new Error(run.stderr);
+    return new RemoteRepo(dir, scratch);
+  }
+
+  async commit(branch: string, version: string): Promise<string> {
+    const tree = path.join(this.scratch, `remote-tree-${version}-${Date.now()}`);
+    buildOsTree(tree, osVersion(version));
+    const result = await commitTree(new Arbor(), Repo.open(this.path), { tree, branch, subject: `Arbor Test OS ${version}`, metadata: { version } });
+    fs.rmSync(tree, { recursive: true, force: true });
+    const summary = runArbor(['summary', '--repo', this.path]);
+    if (summary.status !== 0) throw new Error(summary.stderr);
+    return result.commit;
+  }
 }

@@ -98,8 +98,8 @@ export class Kargs {
   /**
    * `--replace`, rpm-ostree's semantics: `KEY=OLD=NEW` replaces that one value of KEY, in
    * place; `KEY=VALUE` replaces the value of a KEY that has exactly one. A value may itself
-   * hold `=` (`root=UUID=...`), so `KEY=A=B` means OLD=NEW only when `KEY=A` is set, and the
-   * whole `A=B` as KEY's new value otherwise. A missing key or value, or a KEY=VALUE for a key
+   * hold `=` (`root=UUID=...`), so `KEY=A=B` means OLD=NEW only when `KEY=A` is set (trying
+   * each `=` in turn), and the whole `A=B` as KEY's new value otherwise. A missing key or value, or a KEY=VALUE for a key
    * of several values, is an error that names the key.
    */
   replace(words: readonly string[]): Kargs {
@@ -110,11 +110,9 @@ export class Kargs {
         throw new ArborError(ErrorCode.KARG_INVALID, `--replace ${word}: expected KEY=VALUE or KEY=OLD=NEW`);
       }
       const value = word.slice(key.length + 1);
-      const split = value.indexOf('=');
-      const oldWord = split >= 0 ? `${key}=${value.slice(0, split)}` : undefined;
-      const at = oldWord !== undefined ? next.indexOf(oldWord) : -1;
-      if (at >= 0) {
-        next[at] = `${key}=${value.slice(split + 1)}`;
+      const split = [...value].flatMap((char, index) => (char === '=' && next.includes(`${key}=${value.slice(0, index)}`) ? [index] : []))[0];
+      if (split !== undefined) {
+        next[next.indexOf(`${key}=${value.slice(0, split)}`)] = `${key}=${value.slice(split + 1)}`;
         continue;
       }
       const indexes = next.flatMap((w, index) => (keyOf(w) === key ? [index] : []));
