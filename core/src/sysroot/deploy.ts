@@ -69,7 +69,10 @@ export interface DeployResult extends DeploymentRef {
   retired: DeploymentRef[];
 }
 
-/** `arbor deploy`: the commit a refspec names becomes a new deployment, and the default. */
+/**
+ * `arbor deploy`: the commit a refspec (or `--version`) names becomes a new deployment, and
+ * the default. A commit rather than a ref is an override of the ref followed (DeployTarget.ts).
+ */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const purpose = `deploy ${options.refspec ?? ''}${options.version !== undefined ? ` --version ${options.version}` : ''}`.trim();
   return SysrootSession.run({ ...options, lock: true, purpose }, async (session) => {
@@ -113,8 +116,12 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
     const etc = mergeFrom ? await mergeDeploymentEtc({ arbor, context, from: sysroot.deploymentPath(mergeFrom), to: path }) : undefined;
     const seededVar = seedVar(sysroot.varDir(stateroot), path);
     const bootable = { ...ref, bootcsum: installKernel(sysroot, stateroot, kernel), kernelVersion: kernel.kernelVersion };
+    // From the old origin (rebase, upgrade), groups it does not know survive; these keys are this deployment's own.
     const origin = request.origin ?? OriginFile.create({ refspec });
-    Object.assign(origin, { refspec, kargs, pinned: false, overrideCommit: request.overrideCommit });
+    origin.refspec = refspec;
+    origin.kargs = kargs;
+    origin.pinned = false;
+    origin.overrideCommit = request.overrideCommit;
     origin.storage = strategy;
     origin.etcConflicts = etc?.conflicts ?? [];
     origin.write(sysroot.originPath(ref));
@@ -156,7 +163,7 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
 }
 
 /**
- * Retention runs once the new default booted order is live. A failure there is reported and
+ * Retention deletes once the boot order with the new default is live. A failure there is reported and
  * does not fail the deploy, which has happened; `arbor cleanup` finishes the job.
  */
 async function retireAfterSwap(session: SysrootSession, plan: RetentionPlan): Promise<DeploymentRef[]> {
