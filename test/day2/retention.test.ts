@@ -71,4 +71,21 @@ describe('retention: a deploy keeps the default, the rollback, the pinned and --
     sysroot.assertEntriesBootCompleteDeployments();
     assert.equal(deploymentDirs(sysroot).length, 3);
   });
+
+  it('leaves the deployments of other stateroots alone, as ostree does; cleanup trims across them', async () => {
+    const multi = TestSysroot.create(path.join(scratch(), 'multi'));
+    TestSysroot.create(multi.root, { stateroot: 'alt' });
+    const alt = await multi.commit(scratch(), osVersion('8'), 'alt/x86_64');
+    multi.run('deploy', 'alt/x86_64', '--stateroot', 'alt');
+    for (const version of ['1', '2', '3']) {
+      await multi.commit(scratch(), osVersion(version), `os/v${version}`);
+      multi.run('deploy', `os/v${version}`, '--stateroot', 'os');
+    }
+    const describe = () => multi.state().deployments.map((d) => `${d.stateroot}:${d.version}`);
+    assert.deepEqual(describe(), ['os:3', 'os:2', 'alt:8']);
+    assert.ok(fs.existsSync(path.join(multi.root, 'arbor', 'deploy', 'alt', 'deploy', `${alt}.0`)));
+    multi.run('cleanup');
+    assert.deepEqual(describe(), ['os:3', 'os:2']);
+    multi.assertEntriesBootCompleteDeployments();
+  });
 });
