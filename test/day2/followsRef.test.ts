@@ -63,6 +63,12 @@ describe('deploy <commit> keeps following the ref; upgrade moves on from the pin
     assert.equal(originOf(sysroot, v2, 2).overrideCommit, undefined);
   });
 
+  it('a commit of another branch is not taken for an override of the ref followed: it is pinned as itself', async () => {
+    const other = await sysroot.commit(scratch(), osVersion('9'), 'os/other');
+    const result = sysroot.json<{ commit: string; refspec: string; overrideCommit?: string }>('deploy', other);
+    assert.deepEqual([result.commit, result.refspec, result.overrideCommit], [other, other, undefined]);
+  });
+
   it('a commit deployed where nothing is followed yet is recorded as the refspec itself', async () => {
     const fresh = TestSysroot.create(path.join(scratch(), 'fresh'));
     const only = await fresh.commit(scratch(), osVersion('7'));

@@ -21,7 +21,8 @@ export interface DeployTarget {
  * rpm-ostree's `deploy` does: a ref is followed as written; a commit (ID, prefix, `REF^`, a
  * version) is an override of the ref it belongs to, so the origin keeps following that ref and
  * the next `upgrade` moves on from the pinned commit. The ref is `REF` of `REF^`, else the
- * one the merge deployment follows; a commit with neither is recorded as the refspec itself.
+ * one the merge deployment follows when the commit is in its history; a commit with neither
+ * is recorded as the refspec itself, and that origin never upgrades.
  */
 export function resolveDeployTarget(sysroot: Sysroot, repo: Repo, request: { refspec?: string; version?: string; stateroot: string }): DeployTarget {
   if (request.version !== undefined) {
@@ -40,8 +41,25 @@ export function resolveDeployTarget(sysroot: Sysroot, repo: Repo, request: { ref
   const commit = repo.resolveRev(refspec);
   if (isRef(repo, refspec)) return { commit, refspec };
   const base = refspec.replace(/\^+$/, '');
-  const ref = base !== refspec && isRef(repo, base) ? base : followedRef(sysroot, repo, request.stateroot);
-  return ref !== undefined && isRef(repo, ref) ? overrideOf(repo, ref, commit) : { commit, refspec: commit };
+  if (base !== refspec && isRef(repo, base)) return overrideOf(repo, base, commit);
+  const ref = followedRef(sysroot, repo, request.stateroot);
+  return ref !== undefined && !provablyNotIn(repo, ref, commit) ? overrideOf(repo, ref, commit) : { commit, refspec: commit };
+}
+
+/**
+ * Whether the held history of `ref` ends at its root commit without passing `commit`: then the
+ * commit is on another branch, and following `ref` from it would be a rebase in disguise
+ * (rpm-ostree's deploy checks the branch the same way). A history cut by a shallow pull cannot
+ * tell, so the commit is taken as the ref's.
+ */
+function provablyNotIn(repo: Repo, ref: string, commit: string): boolean {
+  let id: string | null = repo.resolveRev(ref);
+  while (id) {
+    if (id === commit) return false;
+    if (!repo.hasObject(id, 'commit')) return false;
+    id = repo.readCommit(id).parent;
+  }
+  return true;
 }
 
 /**
