@@ -112,7 +112,7 @@ async function main() {
   const v2 = await release(2);
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S, '--check');
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S);
-  await tell.arbor(machineDir, 'db', 'diff', '--repo', path.join(S, 'arbor', 'repo'), v1, v2);
+  await tell.arbor(machineDir, 'db', 'diff', '--sysroot', S);
   if (!noBoot) await boot(machine, 'v2');
 
   tell.heading('Roll back', 'Release 1 is still deployed, complete; one command makes it the default again.');
