@@ -15,6 +15,15 @@ export class PaxXattrs {
 
   /** Reads the xattr records of one extended header's body (other records are node-tar's). */
   add(body: string): void {
+    // A binary value came through as U+FFFD, so the byte lengths no longer hold: find the keys
+    // by pattern, take the base64 (ASCII) values, and mark every raw one as unreadable.
+    if (body.includes('\uFFFD')) {
+      for (const match of body.matchAll(/(?:^|\n)\d+ SCHILY\.xattr\.([^=\n]+)=/g)) this.lossy.add(match[1]!);
+      for (const match of body.matchAll(/(?:^|\n)\d+ LIBARCHIVE\.xattr\.([^=\n]+)=([A-Za-z0-9+/=]*)\n/g)) {
+        this.exact.set(decodeURIComponent(match[1]!), Buffer.from(match[2]!, 'base64'));
+      }
+      return;
+    }
     const bytes = Buffer.from(body, 'utf8');
     let offset = 0;
     while (offset < bytes.length) {
@@ -27,9 +36,7 @@ export class PaxXattrs {
       const key = record.subarray(0, equals).toString('utf8');
       const value = record.subarray(equals + 1);
       if (key.startsWith('SCHILY.xattr.')) {
-        const name = key.slice('SCHILY.xattr.'.length);
-        if (value.includes(Buffer.from('\uFFFD', 'utf8'))) this.lossy.add(name);
-        else this.text.set(name, Buffer.from(value));
+        this.text.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value));
       } else if (key.startsWith('LIBARCHIVE.xattr.')) {
         this.exact.set(decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(value.toString('latin1'), 'base64'));
       }
