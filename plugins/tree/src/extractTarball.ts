@@ -6,6 +6,7 @@ import { applyXattrs, isArborError, lstatBeneath, pathBeneath } from '@arbor/cor
 import { Parser, type ReadEntry } from 'tar';
 import { DecompressStream } from 'zstd-napi';
 import { archivePath, assertSymlinkInside } from './ArchivePath';
+import { StagingDirectories } from './StagingDirectories';
 import { PaxXattrs } from './PaxXattrs';
 import { TreeErrorCode, treeError } from './TreeError';
 
@@ -33,6 +34,7 @@ export async function extractTarball(archive: string, tree: string): Promise<num
   const name = path.basename(archive);
   const xattrs = new PaxXattrs();
   const directories: DirectoryMeta[] = [];
+  const staging = new StagingDirectories(tree, name);
   let entries = 0;
   let failure: unknown;
   const parser = new Parser({ strict: true });
@@ -50,15 +52,13 @@ export async function extractTarball(archive: string, tree: string): Promise<num
       const relative = archivePath(name, entry.path);
       const meta = { uid: entry.uid ?? 0, gid: entry.gid ?? 0, mode: (entry.mode ?? 0o644) & 0o7777, xattrs: xattrs.take(name, entry.path) };
       if (entry.type === 'Directory') {
-        directories.push({ target: ensureDirectory(tree, relative, name, entry.path, true), ...meta });
+        directories.push({ target: staging.directory(relative, entry.path), ...meta });
         entry.resume();
         return;
       }
       if (relative === '') throw treeError(TreeErrorCode.PATH_UNSAFE, name, `entry ${JSON.stringify(entry.path)} names the tree's root but is not a directory`);
-      const parent = path.posix.dirname(relative);
-      ensureDirectory(tree, parent === '.' ? '' : parent, name, entry.path, false);
-      const target = pathBeneath(tree, relative);
-      if (lstatBeneath(tree, relative)) fs.rmSync(target, { recursive: true, force: true });
+      const target = staging.parentsOf(relative, entry.path);
+      staging.clear(relative);
       switch (entry.type) {
         case 'File':
         case 'OldFile':
@@ -139,30 +139,6 @@ function writeFile(
       fs.closeSync(fd);
     }
   });
-}
-
-/**
- * Makes `relative` a real directory, and its missing parents (0755, root-owned, as GNU tar
- * makes them). A parent that is a symlink or a file is refused: writing through it would land
- * elsewhere in the tree, or outside it. The last component, when it is not a directory, is
- * replaced, as a later member replaces an earlier one.
- */
-function ensureDirectory(tree: string, relative: string, archive: string, entry: string, replaceLast: boolean): string {
-  if (relative === '') return tree;
-  const parts = relative.split('/');
-  let current = '';
-  parts.forEach((part, index) => {
-    current = current ? `${current}/${part}` : part;
-    const stat = lstatBeneath(tree, current);
-    if (stat && !stat.isDirectory()) {
-      if (!replaceLast || index < parts.length - 1) {
-        throw treeError(TreeErrorCode.PATH_UNSAFE, archive, `entry ${entry} goes through ${current}, which is a ${stat.isSymbolicLink() ? 'symlink' : 'file'} in the tree`);
-      }
-      fs.rmSync(pathBeneath(tree, current), { force: true });
-    }
-    if (!stat?.isDirectory()) fs.mkdirSync(pathBeneath(tree, current), { mode: 0o755 });
-  });
-  return pathBeneath(tree, relative);
 }
 
 /** A hardlink's target is another member's name, held to the same rules as member names. */
