@@ -7,6 +7,8 @@ export interface TarMember {
   content?: string;
   linkname?: string;
   mode?: number;
+  /** Extended header records, e.g. `LIBARCHIVE.xattr.NAME: base64` as bsdtar writes them. */
+  pax?: Record<string, string>;
 }
 
 /**
@@ -26,6 +28,7 @@ for out, members in json.loads(sys.argv[1]).items():
         info.type = types[m.get('type', 'file')]
         info.mode = m.get('mode', 0o644)
         info.linkname = m.get('linkname', '')
+        info.pax_headers = m.get('pax', {})
         data = m.get('content', '').encode()
         if info.type == tarfile.REGTYPE:
             info.size = len(data)

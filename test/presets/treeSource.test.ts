@@ -104,6 +104,30 @@ describe('the tree source (plugins/tree)', function () {
     assert.equal(changed.changed, true);
   });
 
+  it('takes an xattr from libarchive\'s base64 record exactly, and refuses a binary GNU one it cannot read back', async function () {
+    requireTool(this, 'tar', 'python3', 'setfattr', 'getfattr');
+    requireRoot(this);
+    // cap_setfcap=p (bit 31): its permitted word is 00 00 00 80, which is not UTF-8.
+    const caps = '0100000200000080000000000000000000000000';
+    const libarchive = path.join(tmp(), 'libarchive.tar');
+    writeTars({ [libarchive]: [{ name: 'usr/bin/tool', content: 'tool', mode: 0o755, pax: { 'LIBARCHIVE.xattr.security.capability': Buffer.from(caps, 'hex').toString('base64') } }] });
+    const ours = path.join(tmp(), 'ours');
+    fs.mkdirSync(ours);
+    await extractTarball(libarchive, ours);
+    assert.deepEqual(execFileSync('getfattr', ['--absolute-names', '--only-values', '-n', 'security.capability', path.join(ours, 'usr/bin/tool')]), Buffer.from(caps, 'hex'));
+    const source = path.join(tmp(), 'gnu-source');
+    writeTree(source, { 'usr/bin/tool': 'tool' });
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', `0x${caps}`, path.join(source, 'usr/bin/tool')]);
+    const gnu = path.join(tmp(), 'gnu.tar');
+    execFileSync('tar', ['--xattrs', '--xattrs-include=*', '--format=posix', '-C', source, '-cf', gnu, '.']);
+    fs.mkdirSync(path.join(tmp(), 'refused'));
+    await assert.rejects(extractTarball(gnu, path.join(tmp(), 'refused')), (error: Error & { code?: string }) => {
+      assert.equal(error.code, TreeErrorCode.XATTR_UNREADABLE);
+      assert.match(error.message, /^gnu\.tar: xattr security\.capability of \.\/usr\/bin\/tool is binary/);
+      return true;
+    });
+  });
+
   const hostile: Array<[string, TarMember[], string, RegExp]> = [
     ['a ".." name', [{ name: 'usr/../../evil', content: 'x' }], TreeErrorCode.PATH_UNSAFE, /entry "usr\/..\/..\/evil" has a "\.\." component/],
     ['an absolute name', [{ name: '/etc/evil', content: 'x' }], TreeErrorCode.PATH_UNSAFE, /entry "\/etc\/evil" is an absolute path/],
