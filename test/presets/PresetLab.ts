@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Repo } from '@arbor/core/store';
 import { runArbor, type ArborRun } from '../support/runArbor';
 
 /** `arbor status --json`, the fields these tests read. */
@@ -34,7 +35,8 @@ export class PresetLab {
 
   /** Composes `treefile` (an object, written as JSON beside the config) into a fresh bare compose repo. */
   compose(treefile: Record<string, unknown>, name = 'tree.json'): { commit: string; ref: string } {
-    if (!fs.existsSync(this.composeRepo)) this.run('init', '--repo', this.composeRepo, '--mode', 'bare');
+    // In process: `arbor init` has its own tests, and each CLI start costs ~0.5 s here.
+    if (!fs.existsSync(this.composeRepo)) Repo.init(this.composeRepo, { mode: 'bare' });
     const file = path.join(this.dir, name);
     fs.writeFileSync(file, JSON.stringify(treefile));
     return this.run('compose', 'tree', file, '--repo', this.composeRepo, '--json').json<{ commit: string; ref: string }>();

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createArbor } from '@arbor/core';
+import { checkoutCommit, Repo } from '@arbor/core/store';
 import { extractTarball, TreeErrorCode } from '@arbor/plugin-tree';
 import { describeTree } from '../compose/composeFixture';
 import { runArbor } from '../support/runArbor';
@@ -68,7 +70,7 @@ describe('the tree source (plugins/tree)', function () {
     });
   }
 
-  it('commits the same tree from a directory and from its tarball, and only a changed source makes a new commit', function () {
+  it('commits the same tree from a directory and from its tarball, and only a changed source makes a new commit', async function () {
     requireTool(this, 'tar', 'setfattr');
     requireRoot(this);
     const dir = tmp();
@@ -82,16 +84,18 @@ describe('the tree source (plugins/tree)', function () {
       return run;
     };
     const repo = path.join(dir, 'repo');
-    arbor('init', '--repo', repo, '--mode', 'bare');
+    Repo.init(repo, { mode: 'bare' });
     for (const [ref, repos] of [['from/dir', [{ kind: 'dir', url: 'rootfs' }]], ['from/tar', [{ kind: 'tar', url: 'rootfs.tar' }]]] as const) {
       fs.writeFileSync(path.join(dir, `${ref.replace('/', '-')}.json`), JSON.stringify({ ref, repos, packages: [] }));
       arbor('compose', 'tree', path.join(dir, `${ref.replace('/', '-')}.json`), '--repo', repo);
     }
-    const root = (ref: string) => arbor('show', '--repo', repo, ref, '--json').json<{ root: string }>().root;
+    const opened = Repo.open(repo);
+    const root = (ref: string) => opened.readCommit(opened.resolveRev(ref)).rootTree;
     assert.equal(root('from/dir'), root('from/tar'));
     // The checkout is what GNU tar extracts from the same archive.
     const checkout = path.join(dir, 'checkout');
-    arbor('checkout', '--repo', repo, 'from/tar', checkout);
+    const { arbor: kernel } = await createArbor({ configPath: path.join(dir, 'arbor.config.json') });
+    await checkoutCommit(kernel, opened, { ref: 'from/tar', dest: checkout });
     const gnu = path.join(dir, 'gnu');
     fs.mkdirSync(gnu);
     execFileSync('tar', ['--xattrs', '--xattrs-include=*', '--numeric-owner', '-xpf', path.join(dir, 'rootfs.tar'), '-C', gnu]);
@@ -194,11 +198,11 @@ describe('the tree source (plugins/tree)', function () {
     fs.writeFileSync(path.join(dir, 'arbor.config.json'), JSON.stringify({ preset: 'minimal' }));
     fs.writeFileSync(path.join(dir, 'tree.json'), JSON.stringify({ ref: 'cut', repos: [{ kind: 'tar', url: 'rootfs.tar' }], packages: [] }));
     const config = ['--config', path.join(dir, 'arbor.config.json')];
-    assert.equal(runArbor(['init', '--repo', path.join(dir, 'repo'), '--mode', 'bare', ...config]).status, 0);
+    Repo.init(path.join(dir, 'repo'), { mode: 'bare' });
     const run = runArbor(['compose', 'tree', path.join(dir, 'tree.json'), '--repo', path.join(dir, 'repo'), ...config]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^Error: .*rootfs\.tar: .*\[ARBOR_TREE_ARCHIVE_INVALID\]$/m);
     assert.equal(run.stderr.trim().split('\n').filter((line) => line.startsWith('Error')).length, 1);
-    assert.deepEqual(runArbor(['refs', '--repo', path.join(dir, 'repo'), '--json', ...config]).json(), {});
+    assert.deepEqual(Repo.open(path.join(dir, 'repo')).listRefs(), {});
   });
 });
