@@ -35,6 +35,8 @@ export async function extractTarball(archive: string, tree: string): Promise<num
   const xattrs = new PaxXattrs();
   const directories: DirectoryMeta[] = [];
   const staging = new StagingDirectories(tree, name);
+  /** Files being written; an aborted parse never ends their members, so they are closed here. */
+  const open = new Set<number>();
   let entries = 0;
   let failure: unknown;
   const parser = new Parser({ strict: true });
@@ -63,7 +65,7 @@ export async function extractTarball(archive: string, tree: string): Promise<num
         case 'File':
         case 'OldFile':
         case 'ContiguousFile':
-          writeFile(entry, target, relative, name, meta, fail);
+          writeFile(entry, target, relative, name, meta, fail, open);
           return;
         case 'SymbolicLink':
           assertSymlinkInside(name, relative, entry.linkpath ?? '');
@@ -102,6 +104,8 @@ export async function extractTarball(archive: string, tree: string): Promise<num
   try {
     await pipeline([...stages, parser] as unknown as [Readable, NodeJS.WritableStream]);
   } catch (error) {
+    for (const fd of open) fs.closeSync(fd);
+    open.clear();
     throw wrapParseError(failure ?? error, name);
   }
   if (failure) throw wrapParseError(failure, name);
@@ -117,15 +121,17 @@ export async function extractTarball(archive: string, tree: string): Promise<num
 /** A regular member: content streamed into a new file, then owner, mode and xattrs (chown first: it clears setuid bits and capabilities). */
 function writeFile(
   entry: ReadEntry, target: string, relative: string, archive: string,
-  meta: { uid: number; gid: number; mode: number; xattrs: Array<[string, Buffer]> }, fail: (error: unknown) => void,
+  meta: { uid: number; gid: number; mode: number; xattrs: Array<[string, Buffer]> }, fail: (error: unknown) => void, open: Set<number>,
 ): void {
   const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  open.add(fd);
   let written = 0;
   entry.on('data', (chunk: Buffer) => {
     fs.writeSync(fd, chunk);
     written += chunk.length;
   });
   entry.on('end', () => {
+    if (!open.has(fd)) return;
     try {
       if (written !== entry.size) {
         throw treeError(TreeErrorCode.ARCHIVE_INVALID, archive, `entry ${relative} has ${written} bytes of data, its header says ${entry.size}`);
@@ -136,6 +142,7 @@ function writeFile(
     } catch (error) {
       fail(error);
     } finally {
+      open.delete(fd);
       fs.closeSync(fd);
     }
   });
