@@ -74,7 +74,7 @@ describe('third-party plugins installed from packed packages', function () {
     assert.equal(run.stderr.trim().split('\n').length, 1);
   });
 
-  it('a storage strategy serves arbor deploy, and arbor cleanup removes deployments through it', function () {
+  it('a storage strategy serves arbor deploy, and retention and arbor cleanup remove deployments through it', function () {
     const log = path.join(scratch, 'keepcopy.log');
     project.writeConfig({ storage: 'keepcopy', plugins: [['keepcopy', { log }]] });
     const sysroot = path.join(scratch, 'keepcopy-sysroot');
@@ -82,7 +82,7 @@ describe('third-party plugins installed from packed packages', function () {
     const commits = ['1', '2', '3'].map((version) => commitOs(sysroot, version));
     const deployed = commits.map((commit) => project.arborOk('deploy', commit, '--sysroot', sysroot, '--json').json<{ storage: string; path: string }>());
     assert.deepEqual(deployed.map((d) => d.storage), ['keepcopy', 'keepcopy', 'keepcopy']);
-    const origin = fs.readFileSync(`${deployed[0]!.path}.origin`, 'utf8');
+    const origin = fs.readFileSync(`${deployed[2]!.path}.origin`, 'utf8');
     assert.match(origin, /^storage=keepcopy$/m);
     // A copy, not hardlinks: the strategy really did the checkout.
     assert.equal(fs.statSync(path.join(deployed[2]!.path, 'usr/bin/tool')).nlink, 1);
@@ -90,6 +90,7 @@ describe('third-party plugins installed from packed packages', function () {
     project.arborOk('cleanup', '--sysroot', sysroot);
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     assert.deepEqual(lines.filter((line) => line.startsWith('checkout')), deployed.map((d) => `checkout ${d.path}`));
+    // The third deploy's retention removed the oldest, beyond the rollback; cleanup had nothing left to remove.
     assert.deepEqual(lines.filter((line) => line.startsWith('remove')), [`remove ${deployed[0]!.path}`], 'the oldest deployment went through the strategy');
     assert.equal(fs.existsSync(deployed[0]!.path), false);
     assert.ok(fs.existsSync(deployed[2]!.path));
