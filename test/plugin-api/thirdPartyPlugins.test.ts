@@ -66,6 +66,27 @@ describe('third-party plugins installed from packed packages', function () {
     assert.deepEqual(plugins.find((plugin) => plugin.name === 'toyboot:writer')?.bootloaders, [{ name: 'toyboot', writes: ['boot/toyboot.json'], atomic: true }]);
   });
 
+  it('a writer that fails after making the new order live gets the old order written back, and the failed deploy leaves nothing', function () {
+    project.writeConfig({ plugins: ['toyboot'] });
+    const sysroot = path.join(scratch, 'toyboot-failing');
+    project.arborOk('sysroot', 'init', sysroot, '--stateroot', 'os', '--bootloader', 'toyboot');
+    const order = () => (JSON.parse(fs.readFileSync(path.join(sysroot, 'boot', 'toyboot.json'), 'utf8')) as { order: { commit: string }[] }).order.map((d) => d.commit);
+    const [v1, v2, v3] = ['1', '2', '3'].map((version) => commitOs(sysroot, version));
+    project.arborOk('deploy', v1!, '--sysroot', sysroot);
+    project.arborOk('deploy', v2!, '--sysroot', sysroot);
+    fs.writeFileSync(path.join(sysroot, 'boot', 'toyboot.fail-once'), '');
+    const failed = project.arbor('deploy', v3!, '--sysroot', sysroot);
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, /toyboot failed after its swap/);
+    assert.deepEqual(order(), [v2, v1], 'the old order is live again');
+    assert.equal(fs.existsSync(path.join(sysroot, 'arbor', 'boot.pending')), false, 'no swap is left pending');
+    assert.deepEqual(fs.readdirSync(path.join(sysroot, 'arbor/deploy/os/deploy')).filter((name) => name.startsWith(v3!)), [], 'the failed deployment is gone');
+    // The next command does not resurrect it, and the deploy then succeeds.
+    assert.deepEqual(project.arborOk('status', '--sysroot', sysroot, '--json').json<StatusJson>().deployments.map((d) => d.commit), [v2, v1]);
+    project.arborOk('deploy', v3!, '--sysroot', sysroot);
+    assert.deepEqual(order(), [v3, v2]);
+  });
+
   it('refuses a bootloader name no plugin registers, suggesting the closest', () => {
     project.writeConfig({ plugins: ['toyboot'] });
     const run = project.arbor('sysroot', 'init', path.join(scratch, 'typo-sysroot'), '--stateroot', 'os', '--bootloader', 'toybot');

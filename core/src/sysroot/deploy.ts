@@ -16,7 +16,7 @@ import { deployStrategy, removeDeployment } from './removeDeployment';
 import { planRetention, removeRetired, type RetentionPlan } from './retention';
 import { seedVar } from './seedVar';
 import { clearFinalizeFailure, discardStaged, pendingStaged, writeStaged } from './StagedDeployment';
-import { swapBootOrder } from './swapBootOrder';
+import { pendingDeployments, swapBootOrder } from './swapBootOrder';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 
 export interface DeployOptions extends SysrootOptions {
@@ -153,8 +153,10 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
       retired: retention ? await retireAfterSwap(session, retention) : [],
     };
   } catch (error) {
-    // Unless the swap's rename went through (and only its last fsync failed), nothing boots it.
-    if (!readBootState(sysroot).deployments.some((deployment) => sameDeployment(deployment, ref))) {
+    // Unless the swap's rename went through (and only its last fsync failed), or a swap to it
+    // is still pending, nothing boots it.
+    const named = [...readBootState(sysroot).deployments, ...pendingDeployments(sysroot)];
+    if (!named.some((deployment) => sameDeployment(deployment, ref))) {
       await removeDeployment(session, ref).catch(() => undefined);
       releaseDeployment(repo, ref);
     }
