@@ -114,6 +114,7 @@ describe('docs/guide.md runs as written', function () {
       const ran = new Set([...run.completed, ...run.skipped]);
       assert.deepEqual(run.shellBlocks.filter((block) => !ran.has(block)).map((block) => `${PAGE}:${block.line}`), [], 'sh blocks that never ran to their end');
 
+      assert.match(run.output, /^sample-kernel-\S+\.noarch\nsample-os-1-1\.noarch$/m, "rpm -qa in the pull-local deployment lists the composed packages");
       const log = runArbor(['log', '--repo', path.join(work, 'build', 'repo'), REF, '--json']).json<{ commit: string; metadata: Record<string, unknown> }[]>();
       assert.deepEqual(log.map((entry) => entry.metadata.version), ['1.1', '1'], 'the integrator composed two releases');
       const [v2, v1] = log.map((entry) => entry.commit);
