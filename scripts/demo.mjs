@@ -49,11 +49,12 @@ async function release(version) {
   return commit.split('\n').at(-1).trim();
 }
 
-async function boot(machine, label) {
+async function boot(machine, label, what) {
+  tell.say(`Booting ${what}: the root is unmounted, the ESP written into the disk, qemu started.`);
   const { seconds, report } = await machine.boot(label);
   bootSeconds += seconds;
   boots += 1;
-  tell.say(`qemu (TCG, OVMF, systemd-boot) booted in ${seconds.toFixed(1)} s; the serial console said:`);
+  tell.say(`qemu (TCG, OVMF, systemd-boot) ran ${seconds.toFixed(1)} s; the serial console said:`);
   for (const line of report) tell.say(`  ${line}`);
 }
 
@@ -95,7 +96,7 @@ async function main() {
   if (noBoot) tell.say(`No boot: ${noBoot}. Going on without it.`);
   else {
     machine.installBootloader();
-    await boot(machine, 'v1');
+    await boot(machine, 'v1', 'release 1');
   }
 
   tell.heading('The admin edits /etc and layers a package');
@@ -113,11 +114,11 @@ async function main() {
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S, '--check');
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S);
   await tell.arbor(machineDir, 'db', 'diff', '--sysroot', S);
-  if (!noBoot) await boot(machine, 'v2');
+  if (!noBoot) await boot(machine, 'v2', 'release 2, the new default');
 
   tell.heading('Roll back', 'Release 1 is still deployed, complete; one command makes it the default again.');
   await tell.arbor(machineDir, 'rollback', '--sysroot', S);
-  if (!noBoot) await boot(machine, 'rollback');
+  if (!noBoot) await boot(machine, 'rollback', 'release 1 again, after the rollback');
   await tell.arbor(machineDir, 'status', '--sysroot', S);
   const final = (await tell.arborJson(machineDir, 'status', '--sysroot', S)).deployments;
   const shape = final.map((deployment) => `${deployment.index}:${deployment.commit}`).join(' ');
