@@ -18,8 +18,8 @@ export const BOOT_TAG = 'boot';
 
 /** Languages that are shell under another name: a block tagged so would hide its commands from the test. */
 const SHELL_ALIASES = new Set(['bash', 'shell', 'console', 'shell-session', 'zsh', 'sh-session', 'terminal']);
-/** A line that is a command someone would type: a prompt, or a program the guide's commands start with. */
-const COMMAND_LINE = /^\s*(\$ |# |sudo |arbor |npm |npx |node |nginx |mount |umount |mkfs|qemu-|createrepo_c |rpmbuild |cd |export |cat > )/;
+/** A line that is a command someone would type: a `$ ` prompt, or a program the guide's commands start with (not `# `: YAML comments). */
+const COMMAND_LINE = /^\s*(\$ |sudo |arbor |npm |npx |node |nginx |mount |umount |mkfs|qemu-|createrepo_c |rpmbuild |cd |export |cat > )/;
 
 /** Every fenced block of a Markdown text, in order. Unclosed fences run to the end, as CommonMark says. */
 export function codeBlocks(markdown: string): CodeBlock[] {
