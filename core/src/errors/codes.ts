@@ -179,6 +179,19 @@ export const ErrorCode = {
   COMPOSE_NO_PACKAGE_LIST: 'ARBOR_COMPOSE_NO_PACKAGE_LIST',
   /** A compose step that no plugin provides (no `install` or `source` tap for the treefile's kind). */
   COMPOSE_MISSING_PLUGIN: 'ARBOR_COMPOSE_MISSING_PLUGIN',
+  // ------------------------------------------------------------ package layering (install, uninstall, override)
+  /** A deployment has layer requests and no `layer` tap applied them (no package plugin loaded). */
+  LAYER_NO_PLUGIN: 'ARBOR_LAYER_NO_PLUGIN',
+  /** A package name or file given to install, uninstall or override that cannot be a request. */
+  LAYER_REQUEST_INVALID: 'ARBOR_LAYER_REQUEST_INVALID',
+  /** install of a package (or file) that is already requested. */
+  LAYER_ALREADY_REQUESTED: 'ARBOR_LAYER_ALREADY_REQUESTED',
+  /** uninstall or override reset of something the origin does not request. */
+  LAYER_NOT_REQUESTED: 'ARBOR_LAYER_NOT_REQUESTED',
+  /** A local package file that cannot be read or kept in the sysroot. */
+  LAYER_PACKAGE_UNREADABLE: 'ARBOR_LAYER_PACKAGE_UNREADABLE',
+  /** A `layer` tap answered with something that is not a LayerResult. */
+  LAYER_RESULT_INVALID: 'ARBOR_LAYER_RESULT_INVALID',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

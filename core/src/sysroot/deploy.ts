@@ -1,5 +1,5 @@
 import { syncFilesystem } from '../fs/syncFilesystem';
-import type { DeploymentRef, EtcMergePlan } from '../hooks';
+import type { DeploymentRef, EtcMergePlan, LayerRequests, LayerResult } from '../hooks';
 import { checkoutCommit } from '../store/checkoutCommit';
 import { verifyCommit } from '../store/verifyCommit';
 import { isValidRef } from '../store/RefName';
@@ -9,6 +9,7 @@ import { protectDeployment, releaseDeployment } from './DeploymentRefs';
 import { mergeDeploymentEtc } from './etc/mergeDeploymentEtc';
 import { prepareEtc } from './etc/prepareEtc';
 import { findMergeDeployment } from './findBootedDeployment';
+import { carriedLayers, layerForDeploy, layerSource } from './layer/carriedLayers';
 import { findKernel, installKernel } from './installKernel';
 import { Kargs } from './Kargs';
 import { OriginFile } from './OriginFile';
@@ -30,6 +31,11 @@ export interface DeployOptions extends SysrootOptions {
   merge?: boolean;
   /** Re-hash every object the commit uses before checking it out (`--verify`). */
   verify?: boolean;
+  /**
+   * Packages to layer on the commit, which is then the base (install, uninstall, override).
+   * Default: the requests of the stateroot's staged or default deployment, carried over.
+   */
+  layers?: LayerRequests;
 }
 
 export interface DeployResult extends DeploymentRef {
@@ -46,6 +52,9 @@ export interface DeployResult extends DeploymentRef {
   seededVar: boolean;
   /** The storage strategy that did the checkout: what happened, which may be a fallback (reflink -> copy). */
   storage: string;
+  /** For a layered deployment: the base commit `commit` was layered on, and how. */
+  base?: string;
+  layer?: { reused: boolean; result: LayerResult; timings: Record<string, number> };
 }
 
 /** `arbor deploy`: the commit a refspec names becomes a new deployment, and the default. */
@@ -70,13 +79,18 @@ export async function deployCommit(
   request: Omit<DeployOptions, keyof SysrootOptions> & { stateroot: string; commit: string },
 ): Promise<DeployResult> {
   const { sysroot, arbor, context, repo } = session;
-  const { stateroot, commit, refspec } = request;
+  const { stateroot, refspec } = request;
   const state = readBootState(sysroot);
   const staged = pendingStaged(sysroot, state.deployments);
+  const from = findMergeDeployment(sysroot, state.deployments, stateroot);
+  // With layer requests, what is deployed is the base with the packages applied (docs/layering.md);
+  // done first, so a layering that fails leaves everything, a staged deployment too, as it was.
+  const layers = request.layers ?? carriedLayers(sysroot, layerSource(state.deployments, staged, stateroot));
+  const layered = await layerForDeploy(session, { base: request.commit, layers, mergeFrom: from });
+  const commit = layered?.commit ?? request.commit;
   // A new deploy replaces a staged one, which would otherwise undo it at shutdown (as ostree).
   if (staged) await discardStaged(session, staged);
 
-  const from = findMergeDeployment(sysroot, state.deployments, stateroot);
   const inherited = from ? OriginFile.read(sysroot.originPath(from)).kargs : [];
   const kargs = Kargs.of(inherited).append(request.kargs ?? []).toArray();
   const ref: DeploymentRef = { stateroot, commit, serial: nextSerial(state.deployments, stateroot, commit) };
@@ -96,6 +110,7 @@ export async function deployCommit(
     const bootable = { ...ref, bootcsum: installKernel(sysroot, stateroot, kernel), kernelVersion: kernel.kernelVersion };
     const origin = OriginFile.create({ refspec, kargs });
     origin.storage = strategy;
+    origin.layers = layers;
     origin.etcConflicts = etc?.conflicts ?? [];
     origin.write(sysroot.originPath(ref));
     const event = { sysroot: sysroot.path, stateroot, commit, serial: ref.serial, refspec, path, staged: Boolean(request.stage) };
@@ -120,6 +135,7 @@ export async function deployCommit(
       ...(mergeFrom && etc ? { mergedFrom: refOf(mergeFrom), etc } : {}),
       seededVar,
       storage: checkout.strategy,
+      ...(layered ? { base: layered.base, layer: { reused: layered.reused, result: layered.result, timings: layered.timings } } : {}),
     };
   } catch (error) {
     // Unless the swap's rename went through (and only its last fsync failed), nothing boots it.

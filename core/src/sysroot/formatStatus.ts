@@ -1,3 +1,4 @@
+import { layerStatusFields } from './layer/layerStatus';
 import type { DeploymentStatus, SysrootStatus } from './status';
 
 /**
@@ -41,9 +42,11 @@ function formatDeployment(deployment: DeploymentStatus): string[] {
     ['Kernel', deployment.kernelVersion],
     ['Kargs', deployment.kargs.join(' ') || '(none)'],
     ['Path', deployment.path],
+    ...layerStatusFields(deployment),
   ];
+  const width = Math.max(14, ...fields.map(([label]) => label.length));
   return [
     `${marker} ${deployment.origin} (${tags.join(', ')})`,
-    ...fields.map(([label, value]) => `${label.padStart(14)}: ${value}`),
+    ...fields.map(([label, value]) => `${label.padStart(width)}: ${value}`),
   ];
 }

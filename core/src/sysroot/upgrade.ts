@@ -5,6 +5,7 @@ import { readBootState } from './BootState';
 import { refOf } from './Deployment';
 import { deployCommit, type DeployResult } from './deploy';
 import { findBootedDeployment, findMergeDeployment } from './findBootedDeployment';
+import { baseOf } from './layer/LayerMetadata';
 import { OriginFile } from './OriginFile';
 import { pullOrigin, type PullOutcome } from './pullOrigin';
 import { previewCommits, type CommitPreview } from './previewCommits';
@@ -54,10 +55,12 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     const pull = await pullOrigin({ repo, arbor, context, refspec });
     const latest = repo.resolveRev(refspec);
     const staged = pendingStaged(sysroot, state.deployments);
-    const available = latest !== current.commit && staged?.commit !== latest;
+    // A layered deployment is compared by its base: the packages on top are re-applied to the new one.
+    const currentBase = baseOf(repo, current.commit);
+    const available = latest !== currentBase && (staged ? baseOf(repo, staged.commit) : undefined) !== latest;
     const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available };
     if (!available) return result;
-    if (options.preview) return { ...result, preview: previewCommits(repo, current.commit, latest) };
+    if (options.preview) return { ...result, preview: previewCommits(repo, currentBase, latest) };
     if (options.check) return result;
     const deployed = await deployCommit(session, { stateroot, commit: latest, refspec, stage: options.stage });
     return { ...result, deployed };
