@@ -63,6 +63,18 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     assert.match(origin, /^refspec=os\/x86_64$/m);
     assert.match(origin, /^\[packages\]\nrequested=htop;$/m);
     assert.deepEqual(sysroot.repo().listRefs()[`arbor/deploy-base/os/${layered}.0`], v1, 'the deployment holds its base');
+
+    // The deployment is the scratch tree adopted: exactly what a hardlink checkout of the
+    // layered commit makes, new files linked to their objects too.
+    const checkout = path.join(scratch, 'checkout');
+    sysroot.repoOk('checkout', layered, checkout);
+    const tree = (root: string) => Object.fromEntries(Object.entries(snapshotTree(root)).filter(([name]) => !/^(etc|var)(\/|$)/.test(name)));
+    assert.deepEqual(tree(deployment), tree(checkout));
+    const listed = sysroot.repoOk('ls', layered, '/usr/bin/htop').stdout.trim().split(/\s+/);
+    const id = listed[5]!;
+    const object = path.join(sysroot.repoPath, 'objects', id.slice(0, 2), `${id.slice(2)}.file`);
+    assert.equal(fs.statSync(path.join(deployment, 'usr/bin/htop')).ino, fs.statSync(object).ino, 'a layered file is a link to its object');
+    assert.ok(!fs.existsSync(path.join(sysroot.root, 'arbor', 'layering')));
   });
 
   it('never modifies the base\'s objects: fsck re-hashes them, and the base deployment is unchanged', () => {

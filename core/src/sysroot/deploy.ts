@@ -102,7 +102,7 @@ export async function deployCommit(
   const strategy = deployStrategy(session);
   if (request.verify) await verifyCommit(arbor, repo, commit, context.signal);
   try {
-    const checkout = await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
+    const checkout = layered?.tree?.adopt(path, strategy) ?? await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
     prepareEtc(path);
     const kernel = findKernel(path);
     const etc = mergeFrom ? await mergeDeploymentEtc({ arbor, context, from: sysroot.deploymentPath(mergeFrom), to: path }) : undefined;
@@ -144,6 +144,8 @@ export async function deployCommit(
       releaseDeployment(repo, ref);
     }
     throw error;
+  } finally {
+    layered?.tree?.dispose();
   }
 }
 

@@ -25,7 +25,8 @@ export function carriedLayers(sysroot: Sysroot, source: DeploymentRef | undefine
 /**
  * The deploy pipeline's layering step: with requests, the layered commit for `base` (made or
  * reused); without, nothing, and the base is deployed as it is. The tap reads package repos
- * from the merge deployment's /etc, where the admin configures them.
+ * from the merge deployment's /etc, where the admin configures them. The result may hold the
+ * scratch tree for the deploy to adopt as its checkout; the deploy disposes of it.
  */
 export async function layerForDeploy(
   session: SysrootSession,
@@ -33,5 +34,5 @@ export async function layerForDeploy(
 ): Promise<LayerCommitResult | undefined> {
   if (!hasRequests(request.layers)) return undefined;
   const configRoot = request.mergeFrom ? path.join(session.sysroot.deploymentPath(request.mergeFrom), 'etc') : undefined;
-  return layerCommit(session, { base: request.base, requests: request.layers, ...(configRoot ? { configRoot } : {}) });
+  return layerCommit(session, { base: request.base, requests: request.layers, ...(configRoot ? { configRoot } : {}) }, { keepTree: true });
 }

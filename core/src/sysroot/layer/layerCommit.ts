@@ -15,6 +15,8 @@ import type { Repo } from '../../store/Repo';
 import type { SysrootSession } from '../SysrootSession';
 import { LAYER_REF_PREFIX, LayerMetadataKey, layeredCommitOf, type LayeredCommit } from './LayerMetadata';
 import { layeredPackageList } from './LayeredPackageList';
+import { AdoptableTree } from './AdoptableTree';
+import { commitLayeredTree } from './commitLayeredTree';
 import { LayerScratch } from './LayerScratch';
 import { LocalPackages } from './LocalPackages';
 
@@ -31,6 +33,11 @@ export interface LayerCommitResult extends LayeredCommit {
   reused: boolean;
   /** Milliseconds spent in each step (all 0 when reused). */
   timings: { checkout: number; layer: number; commit: number; cleanup: number };
+  /**
+   * With `keepTree`, the committed scratch tree when it is exactly a hardlink checkout of the
+   * layered commit once adopted (see AdoptableTree); the caller must dispose() it.
+   */
+  tree?: AdoptableTree;
 }
 
 const LABEL_XATTR = 'security.selinux';
@@ -42,7 +49,7 @@ const LABEL_XATTR = 'security.selinux';
  * When the same base, requests and plugins were layered before and the commit is still in the
  * repo, that commit is returned instead. Runs under the sysroot lock.
  */
-export async function layerCommit(session: SysrootSession, request: LayerCommitRequest): Promise<LayerCommitResult> {
+export async function layerCommit(session: SysrootSession, request: LayerCommitRequest, options: { keepTree?: boolean } = {}): Promise<LayerCommitResult> {
   const { sysroot, arbor, repo, context } = session;
   const key = layerCacheKey(session, request);
   const cached = findCachedLayer(repo, key);
@@ -53,6 +60,7 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
   const requests = packages.resolveAll(request.requests);
   const baseCommit = repo.readCommit(request.base);
   const scratch = LayerScratch.create(sysroot);
+  let kept = false;
   const timings = { checkout: 0, layer: 0, commit: 0, cleanup: 0 };
   let clock = Date.now();
   const lap = (): number => {
@@ -70,20 +78,28 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
     if (!answered) throw noLayerPlugin(request.base);
     const result = checkResult(answered);
     timings.layer = lap();
-    const committed = await commitTree(arbor, repo, {
-      tree,
-      branch: `${LAYER_REF_PREFIX}${key}`,
-      parent: request.base,
-      subject: `${baseCommit.subject || request.base} + ${describeRequests(request.requests)}`,
-      metadata: layeredMetadata(baseCommit, { base: request.base, requests: request.requests, result, key }),
-      label: labelRequestOf(repo, baseCommit),
-      signal: context.signal,
-    });
+    const branch = `${LAYER_REF_PREFIX}${key}`;
+    const subject = `${baseCommit.subject || request.base} + ${describeRequests(request.requests)}`;
+    const metadata = layeredMetadata(baseCommit, { base: request.base, requests: request.requests, result, key });
+    const layered = { base: request.base, requests: request.requests, result, key, reused: false, timings };
+    // Without labels to apply, only what the tap changed is read; a labeler relabels every entry.
+    if (arbor.hooks.label.taps.length > 0) {
+      const committed = await commitTree(arbor, repo, { tree, branch, parent: request.base, subject, metadata, label: labelRequestOf(repo, baseCommit), signal: context.signal });
+      timings.commit = lap();
+      return { commit: committed.commit, ...layered };
+    }
+    const committed = await commitLayeredTree(arbor, repo, { tree, base: baseCommit, parent: request.base, branch, subject, metadata, signal: context.signal });
     timings.commit = lap();
-    return { commit: committed.commit, base: request.base, requests: request.requests, result, key, reused: false, timings };
+    if (options.keepTree && repo.mode === 'bare') {
+      kept = true;
+      return { commit: committed.commit, ...layered, tree: new AdoptableTree(repo, scratch, committed, () => { timings.cleanup = lap(); }) };
+    }
+    return { commit: committed.commit, ...layered };
   } finally {
-    scratch.remove();
-    timings.cleanup = lap();
+    if (!kept) {
+      scratch.remove();
+      timings.cleanup = lap();
+    }
   }
 }
 
