@@ -28,6 +28,17 @@ export class LayerScratch {
     return path.join(this.path, 'tree');
   }
 
+  /**
+   * Writes a marker beside the tree once the checkout is complete and returns its change time:
+   * the filesystem's own clock, which the tree's directories are compared with afterwards.
+   */
+  markCheckoutDone(): bigint {
+    const marker = path.join(this.path, 'checkout-done');
+    fs.rmSync(marker, { force: true });
+    fs.writeFileSync(marker, '');
+    return fs.lstatSync(marker, { bigint: true }).ctimeNs;
+  }
+
   remove(): void {
     fs.rmSync(this.path, { recursive: true, force: true });
     fs.rmSync(path.dirname(this.path), { recursive: true, force: true });

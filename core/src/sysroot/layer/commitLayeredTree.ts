@@ -22,8 +22,9 @@ export interface LayeredTreeCommit {
 
 /**
  * Commits a hardlink checkout of `base` after a `layer` tap changed it, reading only what
- * changed. A file still linked to the base's object for its path (same inode: the tap may not
- * write in place, docs/hooks/layer.md) is that object; every other file is hashed and stored.
+ * changed. A file in a directory the tap did not touch, or still linked to the base's object
+ * for its path (same inode), is that object: the tap may not write a file in place
+ * (docs/hooks/layer.md). Every other file is hashed and stored.
  * Dirtrees and dirmetas are rebuilt from the scan, so added, removed and re-moded entries are
  * exact. Only for trees no `label` tap relabels (commitTree labels every entry otherwise).
  * Holds the repo lock shared; nothing reaches objects/ before the whole tree is staged, and
@@ -31,7 +32,16 @@ export interface LayeredTreeCommit {
  */
 export async function commitLayeredTree(
   arbor: Arbor, repo: Repo,
-  options: { tree: string; base: Commit; parent: ObjectId; branch: string; subject: string; metadata: Record<string, unknown>; signal: AbortSignal },
+  options: {
+    tree: string; base: Commit; parent: ObjectId; branch: string; subject: string; metadata: Record<string, unknown>; signal: AbortSignal;
+    /**
+     * The change time (ns) of a file made after the checkout and before the tap ran. A directory
+     * whose ctime is older has had no entry added, removed or renamed since (every such change,
+     * and every chmod or utimes of it, sets its ctime to now), so its files are the base's and
+     * are not even stat'ed. Strictly older: a change in the same clock tick is not missed.
+     */
+    untouchedBefore?: bigint;
+  },
 ): Promise<LayeredTreeCommit> {
   const context = arbor.context({ repo, signal: options.signal });
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
@@ -43,9 +53,10 @@ export async function commitLayeredTree(
       const hasher = new FileHasher({ repoPath: repo.path, repoMode: repo.mode, stagingPath: staging.path, worldWritable: repo.worldWritablePolicy });
       const fileIds = new Array<ObjectId>(scan.files.length);
       const changed: LayeredTreeCommit['changed'] = [];
+      const untouched = scan.dirs.map((dir) => options.untouchedBefore !== undefined && ctimeOf(dir.path) < options.untouchedBefore);
       scan.files.forEach((file, index) => {
         const known = baseFiles.get(file.relPath);
-        if (known !== undefined && sameInode(file.path, repo.objectPath(known, repo.fileKind))) {
+        if (known !== undefined && (untouched[file.dir] || sameInode(file.path, repo.objectPath(known, repo.fileKind)))) {
           fileIds[index] = known;
           return;
         }
@@ -110,6 +121,10 @@ function baseFileIds(repo: Repo, rootTree: ObjectId): Map<string, ObjectId> {
   };
   walk(rootTree, '');
   return files;
+}
+
+function ctimeOf(bytePath: string): bigint {
+  return fs.lstatSync(osPath(bytePath), { bigint: true }).ctimeNs;
 }
 
 function sameInode(treeFile: string, object: string): boolean {

@@ -72,6 +72,7 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
   try {
     const tree = scratch.tree;
     await checkoutCommit(arbor, repo, { ref: request.base, dest: tree, strategy: 'hardlink', signal: context.signal });
+    const untouchedBefore = scratch.markCheckoutDone();
     timings.checkout = lap();
     const payload: LayerRequest = { ...requests, tree, base: request.base, configRoot: request.configRoot ?? path.join(tree, 'usr', 'etc') };
     const answered = await arbor.hooks.layer.promise(payload, context);
@@ -88,7 +89,12 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
       timings.commit = lap();
       return { commit: committed.commit, ...layered };
     }
-    const committed = await commitLayeredTree(arbor, repo, { tree, base: baseCommit, parent: request.base, branch, subject, metadata, signal: context.signal });
+    // A clock stepped back while the tap ran would date its changes before the marker: then
+    // every file is compared by inode instead.
+    const clockKept = scratch.markCheckoutDone() >= untouchedBefore;
+    const committed = await commitLayeredTree(arbor, repo, {
+      tree, base: baseCommit, parent: request.base, branch, subject, metadata, signal: context.signal, ...(clockKept ? { untouchedBefore } : {}),
+    });
     timings.commit = lap();
     if (options.keepTree && repo.mode === 'bare') {
       kept = true;
