@@ -22,11 +22,13 @@ export function formatStatus(status: SysrootStatus): string {
   }
   lines.push('Deployments:');
   const ordered = [...status.deployments].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-  for (const deployment of ordered) lines.push(...formatDeployment(deployment));
+  // Labels align on the colon across every deployment, the longest (a layering field) included.
+  const width = Math.max(14, ...ordered.flatMap((deployment) => layerStatusFields(deployment).map(([label]) => label.length)));
+  for (const deployment of ordered) lines.push(...formatDeployment(deployment, width));
   return `${lines.join('\n')}\n`;
 }
 
-function formatDeployment(deployment: DeploymentStatus): string[] {
+function formatDeployment(deployment: DeploymentStatus, width: number): string[] {
   const marker = deployment.booted ? '●' : ' ';
   const tags = [
     deployment.staged ? 'staged' : `index ${deployment.index}`,
@@ -44,7 +46,6 @@ function formatDeployment(deployment: DeploymentStatus): string[] {
     ['Path', deployment.path],
     ...layerStatusFields(deployment),
   ];
-  const width = Math.max(14, ...fields.map(([label]) => label.length));
   return [
     `${marker} ${deployment.origin} (${tags.join(', ')})`,
     ...fields.map(([label, value]) => `${label.padStart(width)}: ${value}`),
