@@ -8,6 +8,7 @@ import { BRANCH, LayeringSysroot } from './layeringFixture';
 
 interface ChangeJson {
   requests: { packages: string[]; localPackages: string[]; removals: string[]; replacements: string[] };
+  previous: ChangeJson['requests'];
   base: string;
   deployed: { commit: string; serial: number; base?: string; path: string; layer?: { reused: boolean; result: { added: { name: string; nevra: string }[]; inactive: string[] } } };
 }
@@ -112,12 +113,17 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     assert.ok(!fs.existsSync(path.join(replaced.deployed.path, 'usr/share/toylayer/pkgs/bash')));
 
     sysroot.ok('override', 'reset', 'bash');
-    const reset = sysroot.ok('override', 'reset', '--all', '--json').json<ChangeJson>();
-    assert.equal(reset.deployed.commit, v1);
-    // The kept file stays while a live deployment requests it, and goes with the last one.
+    // A replacement is reset by its file: the same bytes name the kept copy.
+    const byFile = sysroot.ok('override', 'reset', local, '--json').json<ChangeJson>();
+    assert.equal(byFile.deployed.commit, v1);
+    // The kept file stays while a live deployment (here the rollback) requests it.
     sysroot.ok('cleanup');
     assert.ok(fs.existsSync(kept), 'the rollback deployment still requests it');
-    sysroot.ok('deploy', BRANCH);
+    sysroot.ok('override', 'remove', 'bash', 'nano');
+    const reset = sysroot.ok('override', 'reset', '--all', '--json').json<ChangeJson>();
+    assert.equal(reset.deployed.commit, v1);
+    assert.deepEqual(reset.previous.removals, ['bash', 'nano']);
+    // ... and goes with the last one.
     sysroot.ok('cleanup');
     assert.ok(!fs.existsSync(kept));
   });
@@ -184,6 +190,9 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     // By name, when it is the only replacement.
     sysroot.ok('override', 'reset', 'nano');
     assert.deepEqual(defaultDeployment().requests.replacements, []);
+    // A local package is uninstalled by its file.
+    sysroot.ok('uninstall', local);
+    assert.deepEqual(defaultDeployment().layered, ['htop']);
   });
 
   it('a layer tap that fails leaves the old default, no new origin, no scratch directory and no kept file', () => {
