@@ -155,6 +155,9 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     verifyDb(tree);
     // Its %post ran as rpm runs an upgrade's: $1 is 2.
     assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/post-ran'), 'utf8'), 'post 2\n');
+    // Applied again to a base that already ships it (as after an upgrade), the replacement is inactive.
+    const again = await fixture.layer(tree, { replacements: [fixture.localRpms.libfoo2!] });
+    assert.deepEqual(again, { layeredBy: 'arbor:rpm', added: [], removed: [], replaced: [], inactive: [fixture.localRpms.libfoo2!] });
   });
 
   it('installs a local package file, with its dependency from the repos', async () => {
@@ -169,6 +172,16 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     const tree = await fixture.checkout();
     await assert.rejects(fixture.layer(tree, { localPackages: [fixture.localRpms.libfoo2!] }),
       { code: 'ARBOR_LAYER_UNRESOLVABLE', message: /libfoo-2\.0-1\.noarch\.rpm: the base has libfoo-1\.0-1\.noarch/ });
+  });
+
+  it('leaves package files of another format to another plugin', async () => {
+    const tree = await fixture.checkout();
+    const foreign = path.join(fixture.work, 'tool.deb');
+    fs.writeFileSync(foreign, '!<arch>\ndebian-binary   0           0     0     100644  4         `\n2.0\n');
+    const answer = await fixture.arbor.hooks.layer.promise({
+      packages: [], localPackages: [foreign], removals: [], replacements: [], tree, base: fixture.commit, configRoot: fixture.configRoot,
+    }, fixture.arbor.context());
+    assert.equal(answer, undefined);
   });
 
   it('stops at a malformed .repo file, naming its file, line and key', async () => {
