@@ -11,6 +11,7 @@ import { classifyRequests, LOCAL_REPO, nevraOf } from './classifyRequests';
 import { erasePackage } from './erasePackage';
 import { readInstalledRpms, type InstalledRpm } from './InstalledRpms';
 import { LayerErrorCode } from './LayerError';
+import { moveLayerVarToTmpfiles, varEntries } from './LayerVar';
 import { baseArch, openLayerRepos, releaseVersion, type OpenedRepos } from './LayerRepos';
 import { mergeLayer } from './mergeLayer';
 import { OverlaySandbox } from './OverlaySandbox';
@@ -67,6 +68,7 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     const leaving = installed.filter((pkg) => request.removals.includes(pkg.name) || replacedNames.has(pkg.name));
     const staying = installed.filter((pkg) => !leaving.includes(pkg));
     const etcInUsr = isDirectory(path.join(tree, 'usr/etc')) && !fs.existsSync(path.join(tree, 'etc'));
+    const baseVar = varEntries(tree);
     const stayingPaths = new Set(staying.flatMap((pkg) => pkg.fileList.files.map((file) => file.path)));
     for (const pkg of leaving) erasePackage(tree, pkg, (file) => stayingPaths.has(file), etcInUsr);
     step(`erased ${leaving.length} packages`);
@@ -84,6 +86,7 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     step('recorded the transaction in the rpmdb');
     await runLayerScriptlets(tree, scriptlets, context);
     step('ran the scriptlets');
+    if (etcInUsr) moveLayerVarToTmpfiles(tree, baseVar, context, options.plugin);
     return result;
   } finally {
     await repos?.close();
