@@ -214,6 +214,18 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     });
   });
 
+  it('leaves out a repo that cannot be read when it says skip_if_unavailable, and fails otherwise', async () => {
+    const gone = '[gone]\nbaseurl=file:///nonexistent/arbor-repo\nskip_if_unavailable=1\n';
+    const extra = `[extra]\nbaseurl=file://${fixture.extraRepo}\n`;
+    const tree = await fixture.checkout();
+    const result = await fixture.layer(tree, { packages: ['extralib'], configRoot: fixture.configWith('two.repo', `${gone}\n${extra}`) });
+    assert.deepEqual(result.added.map((pkg) => pkg.nevra), ['extralib-1.1-1.noarch']);
+    const strict = fixture.configWith('two.repo', `${gone.replace('skip_if_unavailable=1', 'skip_if_unavailable=0')}\n${extra}`);
+    await assert.rejects(fixture.layer(await fixture.checkout(), { packages: ['extralib'], configRoot: strict }), {
+      code: 'ARBOR_LAYER_REPO_UNAVAILABLE', message: /Repo \[gone\] of .*two\.repo cannot be read: file:\/\/\/nonexistent\/arbor-repo: /,
+    });
+  });
+
   it('says metalink= is not supported, naming the file and the key', async () => {
     const tree = await fixture.checkout();
     const configRoot = fixture.configWith('fedora.repo', '[fedora]\nmetalink=https://mirrors.example/metalink?repo=fedora-$releasever&arch=$basearch\nenabled=1\n');
