@@ -56,7 +56,7 @@ export const EXTRA_PACKAGES: TestPackage[] = [
     // A %post that deletes base files and replaces a base directory: whiteouts and an opaque
     // directory in the overlay's upper layer.
     name: 'sweeper', version: '1.0', requires: ['/bin/sh'], files: { '/usr/share/sweeper/readme': 'sweep\n' },
-    scripts: { post: 'rm /usr/share/libfoo/data\nrm /etc/group\nrm -r /usr/share/common\nmkdir /usr/share/common\necho fresh > /usr/share/common/only\nchmod 0700 /usr/share/libfoo' },
+    scripts: { post: 'rm /usr/share/libfoo/data\nrm /etc/group\nrm -r /usr/share/common\nmkdir /usr/share/common\necho fresh > /usr/share/common/only\nchmod 0700 /usr/share/libfoo\nmkfifo /usr/share/sweeper/fifo /etc/fifo' },
   },
 ];
 
@@ -70,7 +70,10 @@ export const LOCAL_PACKAGES: TestPackage[] = [
 ];
 
 export class LayerFixture {
-  readonly arbor = new Arbor().use(rpmPlugin()).use(rpmMdPlugin()).use(storagePlugin());
+  /** What the plugins warned about, in order. */
+  readonly warnings: string[] = [];
+  readonly arbor = new Arbor({ logger: { debug() {}, info() {}, warn: (message) => this.warnings.push(message) } })
+    .use(rpmPlugin()).use(rpmMdPlugin()).use(storagePlugin());
   private checkouts = 0;
 
   private constructor(

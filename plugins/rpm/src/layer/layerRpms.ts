@@ -165,7 +165,7 @@ async function runLayerScriptlets(tree: string, packages: PackageScriptlets[], c
       run: (run) => sandbox.run(run),
       failure: { code: LayerErrorCode.SCRIPTLET_FAILED, hint: 'The layered commit was not made; the deployment is unchanged' },
     });
-    sandbox.apply();
+    sandbox.apply((relative) => context.logger.warn(`a scriptlet made /${relative}, a device node, fifo or socket; it is left out of the layered commit`));
   } finally {
     sandbox.remove();
   }
