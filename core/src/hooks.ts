@@ -87,6 +87,14 @@ export interface ResolvePlan {
   available: PackageRecord[];
   /** The opened sources, for resolvers that need more metadata (file lists) than `available` has. */
   sources: PackageSource[];
+  /**
+   * Packages already in the tree, when resolving onto an existing one (package layering; a
+   * compose leaves it out): they stay and are never chosen again, newcomers must not conflict
+   * with them, installed names in `excluded` are taken out, and a requested package with an
+   * installed package's name replaces it. What stays must keep every requirement it had met.
+   * `selected` holds only the newcomers. Records have the fields the sources' records have.
+   */
+  installed?: PackageRecord[];
   /** The chosen packages, in install order (what a package requires comes before it). */
   selected: PackageRecord[];
   /** Human-readable problems; a non-empty list fails the compose. */

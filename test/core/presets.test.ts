@@ -28,10 +28,16 @@ describe('the shipped presets', () => {
     assert.deepEqual(plugins.at(-1)!.options, { mode: 'bls' });
   });
 
-  it('grub-generated: a generated grub.cfg and no SELinux', async () => {
-    const plugins = await resolve({ preset: 'grub-generated' });
-    assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'grub']);
+  it('debian: a directory or tarball as the tree, a generated grub.cfg and no SELinux', async () => {
+    const plugins = await resolve({ preset: 'debian' });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'tree', 'postprocess', 'grub']);
     assert.deepEqual(plugins.at(-1)!.options, { mode: 'generated' });
+  });
+
+  it('minimal: a directory or tarball as the tree, systemd-boot and no SELinux', async () => {
+    const plugins = await resolve({ preset: 'minimal' });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'tree', 'postprocess', 'systemd-boot']);
+    assert.deepEqual(plugins.at(-1)!.options, {});
   });
 
   it('fedora-systemd-boot: fedora with systemd-boot in GRUB\'s place and one option overridden', async () => {
@@ -39,10 +45,19 @@ describe('the shipped presets', () => {
     assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'selinux', 'dracut', 'systemd-boot']);
     assert.deepEqual(plugins.at(-1)!.options, { bootCounting: 3 });
     assert.deepEqual(plugins[0]!.options, { fallbackToCopy: false });
+    // Exactly that: every other plugin keeps fedora's options.
+    const fedora = await resolve({ preset: 'fedora' });
+    assert.deepEqual(plugins.slice(1, -1), fedora.slice(1, -1));
   });
 
   it('a user config takes a preset and replaces one plugin', async () => {
     const plugins = await resolve({ preset: 'fedora', replace: { grub: ['systemd-boot', {}] } });
     assert.deepEqual(names(plugins), [...DEFAULT, 'rpm', 'rpm-md', 'postprocess', 'selinux', 'dracut', 'systemd-boot']);
+  });
+
+  it('a user config takes a preset built on another and replaces one more plugin', async () => {
+    const plugins = await resolve({ preset: 'minimal', replace: { 'systemd-boot': ['grub', { mode: 'generated' }] } });
+    assert.deepEqual(names(plugins), [...DEFAULT, 'tree', 'postprocess', 'grub']);
+    assert.deepEqual(plugins.at(-1)!.options, { mode: 'generated' });
   });
 });

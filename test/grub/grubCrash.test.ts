@@ -73,7 +73,8 @@ describe('grub.cfg survives a deploy killed at a random point', function () {
       if (!rollback) await sysroot.commit(scratch, { version: `${round + 3}`, etc: {} });
       // Node's start takes most of the window; bias the kill points towards the writes.
       const killAt = Math.floor(full.ms * (0.5 + 0.6 * Math.random()));
-      const run = await runKilled([rollback ? 'rollback' : 'upgrade', ...base], killAt);
+      // --keep 2: the upgrade adds one in front and removes nothing, so "new" is exact; cleanup trims.
+      const run = await runKilled(rollback ? ['rollback', ...base] : ['upgrade', '--keep', '2', ...base], killAt);
       if (run.killed) interrupted++;
       const after = assertBootableAfterCrash(`round ${round} (${rollback ? 'rollback' : 'upgrade'} killed at ${killAt} ms: ${run.killed})`);
       // Exactly the old order, or exactly the new one: the rollback swaps the first two, the
@@ -87,7 +88,7 @@ describe('grub.cfg survives a deploy killed at a random point', function () {
       // Recovery: the same command again, then cleanup. (Cleanup first is unsafe after a kill
       // between the writer's swap and the core's record: see the pending test below.)
       const recorded = sysroot.state().deployments.map((d) => `${d.commit}.${d.serial}`);
-      if (run.killed && JSON.stringify(recorded) !== JSON.stringify(after)) sysroot.run(rollback ? 'rollback' : 'upgrade');
+      if (run.killed && JSON.stringify(recorded) !== JSON.stringify(after)) sysroot.run(...(rollback ? ['rollback'] : ['upgrade', '--keep', '2']));
       sysroot.run('cleanup');
       sysroot.assertGrubCfgMatchesStatus();
     }

@@ -75,7 +75,8 @@ describe('grub writer on a sysroot: deploy, upgrade, rollback, cleanup', functio
 
     it('another upgrade, a rollback and a cleanup each rewrite the section and nothing else', async () => {
       await sysroot.commit(scratch, V3);
-      sysroot.run('upgrade');
+      // --keep 2: three entries, so that cleanup has one to remove (retention would at once).
+      sysroot.run('upgrade', '--keep', '2');
       assert.deepEqual(sysroot.assertGrubCfgMatchesStatus().map((entry) => entry.title), [
         'Arbor Test OS 3 (arbor:os:0)',
         'Arbor Test OS 2 (arbor:os:1)',
@@ -139,7 +140,7 @@ describe('grub writer on a sysroot: deploy, upgrade, rollback, cleanup', functio
 
     it('after upgrade, rollback and cleanup, saved_entry names the default entry and grub-editenv reads the block', async () => {
       await sysroot.commit(scratch, V3);
-      sysroot.run('upgrade');
+      sysroot.run('upgrade', '--keep', '2');
       assert.equal(sysroot.grubenv('boot/grub2/grubenv').get('saved_entry'), 'arbor-3');
       sysroot.run('rollback');
       assert.equal(sysroot.grubenv('boot/grub2/grubenv').get('saved_entry'), 'arbor-3');

@@ -66,6 +66,27 @@ describe('third-party plugins installed from packed packages', function () {
     assert.deepEqual(plugins.find((plugin) => plugin.name === 'toyboot:writer')?.bootloaders, [{ name: 'toyboot', writes: ['boot/toyboot.json'], atomic: true }]);
   });
 
+  it('a writer that fails after making the new order live gets the old order written back, and the failed deploy leaves nothing', function () {
+    project.writeConfig({ plugins: ['toyboot'] });
+    const sysroot = path.join(scratch, 'toyboot-failing');
+    project.arborOk('sysroot', 'init', sysroot, '--stateroot', 'os', '--bootloader', 'toyboot');
+    const order = () => (JSON.parse(fs.readFileSync(path.join(sysroot, 'boot', 'toyboot.json'), 'utf8')) as { order: { commit: string }[] }).order.map((d) => d.commit);
+    const [v1, v2, v3] = ['1', '2', '3'].map((version) => commitOs(sysroot, version));
+    project.arborOk('deploy', v1!, '--sysroot', sysroot);
+    project.arborOk('deploy', v2!, '--sysroot', sysroot);
+    fs.writeFileSync(path.join(sysroot, 'boot', 'toyboot.fail-once'), '');
+    const failed = project.arbor('deploy', v3!, '--sysroot', sysroot);
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, /toyboot failed after its swap/);
+    assert.deepEqual(order(), [v2, v1], 'the old order is live again');
+    assert.equal(fs.existsSync(path.join(sysroot, 'arbor', 'boot.pending')), false, 'no swap is left pending');
+    assert.deepEqual(fs.readdirSync(path.join(sysroot, 'arbor/deploy/os/deploy')).filter((name) => name.startsWith(v3!)), [], 'the failed deployment is gone');
+    // The next command does not resurrect it, and the deploy then succeeds.
+    assert.deepEqual(project.arborOk('status', '--sysroot', sysroot, '--json').json<StatusJson>().deployments.map((d) => d.commit), [v2, v1]);
+    project.arborOk('deploy', v3!, '--sysroot', sysroot);
+    assert.deepEqual(order(), [v3, v2]);
+  });
+
   it('refuses a bootloader name no plugin registers, suggesting the closest', () => {
     project.writeConfig({ plugins: ['toyboot'] });
     const run = project.arbor('sysroot', 'init', path.join(scratch, 'typo-sysroot'), '--stateroot', 'os', '--bootloader', 'toybot');
@@ -74,7 +95,7 @@ describe('third-party plugins installed from packed packages', function () {
     assert.equal(run.stderr.trim().split('\n').length, 1);
   });
 
-  it('a storage strategy serves arbor deploy, and arbor cleanup removes deployments through it', function () {
+  it('a storage strategy serves arbor deploy, and retention and arbor cleanup remove deployments through it', function () {
     const log = path.join(scratch, 'keepcopy.log');
     project.writeConfig({ storage: 'keepcopy', plugins: [['keepcopy', { log }]] });
     const sysroot = path.join(scratch, 'keepcopy-sysroot');
@@ -82,7 +103,7 @@ describe('third-party plugins installed from packed packages', function () {
     const commits = ['1', '2', '3'].map((version) => commitOs(sysroot, version));
     const deployed = commits.map((commit) => project.arborOk('deploy', commit, '--sysroot', sysroot, '--json').json<{ storage: string; path: string }>());
     assert.deepEqual(deployed.map((d) => d.storage), ['keepcopy', 'keepcopy', 'keepcopy']);
-    const origin = fs.readFileSync(`${deployed[0]!.path}.origin`, 'utf8');
+    const origin = fs.readFileSync(`${deployed[2]!.path}.origin`, 'utf8');
     assert.match(origin, /^storage=keepcopy$/m);
     // A copy, not hardlinks: the strategy really did the checkout.
     assert.equal(fs.statSync(path.join(deployed[2]!.path, 'usr/bin/tool')).nlink, 1);
@@ -90,6 +111,7 @@ describe('third-party plugins installed from packed packages', function () {
     project.arborOk('cleanup', '--sysroot', sysroot);
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     assert.deepEqual(lines.filter((line) => line.startsWith('checkout')), deployed.map((d) => `checkout ${d.path}`));
+    // The third deploy's retention removed the oldest, beyond the rollback; cleanup had nothing left to remove.
     assert.deepEqual(lines.filter((line) => line.startsWith('remove')), [`remove ${deployed[0]!.path}`], 'the oldest deployment went through the strategy');
     assert.equal(fs.existsSync(deployed[0]!.path), false);
     assert.ok(fs.existsSync(deployed[2]!.path));

@@ -6,6 +6,7 @@ import { blake3Backend } from '@arbor/core/store';
 import { Repo } from '@arbor/core/store';
 import { OriginFile } from '@arbor/core/sysroot';
 import { TestSysroot, type OsVersion, type DeploymentJson } from './sysrootFixture';
+import { runArbor } from '../support/runArbor';
 
 const V1: OsVersion = {
   version: '1',
@@ -104,7 +105,9 @@ describe('deployments, end to end through the CLI', function () {
     const [only] = sysroot.status().deployments;
     assert.deepEqual(
       { ...only, path: undefined },
-      { index: 0, stateroot: 'os', commit: v1, serial: 0, default: true, staged: false, pinned: false, booted: false, version: '1', origin: 'os/x86_64', kargs: ['root=/dev/vda2', 'quiet'], path: undefined, bootcsum: csum, kernelVersion: '6.0.0' },
+      { index: 0, stateroot: 'os', commit: v1, serial: 0, default: true, staged: false, pinned: false, booted: false, version: '1', origin: 'os/x86_64', kargs: ['root=/dev/vda2', 'quiet'], path: undefined, bootcsum: csum, kernelVersion: '6.0.0',
+        // Layering fields (docs/layering.md): a deployment that is its own base layers nothing.
+        base: null, layered: [], inactive: [], removed: [], replaced: [], requests: { packages: [], localPackages: [], removals: [], replacements: [] } },
     );
   });
 
@@ -117,7 +120,9 @@ describe('deployments, end to end through the CLI', function () {
     fs.chmodSync(path.join(etc, 'private'), 0o700);
     fs.writeFileSync(path.join(etc, 'private/secret.conf'), 'secret\n', { mode: 0o600 });
     fs.writeFileSync(path.join(sysroot.root, 'arbor/deploy/os/var/lib/app/state'), 'written by the running system\n');
-    assert.equal(sysroot.json('upgrade', '--check').available, false);
+    const nothingNew = runArbor(['upgrade', '--check', '--json', '--sysroot', sysroot.root]);
+    assert.equal(nothingNew.status, 77, 'upgrade --check exits 77 when there is nothing new');
+    assert.equal(nothingNew.json<{ available: boolean }>().available, false);
     v2 = await sysroot.commit(scratch, V2);
     assert.deepEqual(sysroot.json('upgrade', '--check'), { refspec: 'os/x86_64', pull: 'local', current: { stateroot: 'os', commit: v1, serial: 0 }, latest: v2, available: true });
 
@@ -189,28 +194,28 @@ describe('deployments, end to end through the CLI', function () {
     assert.match(sysroot.bootEntries().get('arbor-1.conf')!.options, /^root=\/dev\/vda2 quiet arbor=/, 'the rollback keeps its own');
   });
 
-  it('cleanup keeps exactly the default and the rollback, plus pinned deployments', async () => {
+  it('retention and cleanup keep exactly the default and the rollback, plus pinned deployments', async () => {
     const v3 = await sysroot.commit(scratch, V3);
-    sysroot.run('upgrade');
-    assert.deepEqual(order(sysroot.state().deployments), ['3.0', '2.0', '1.0']);
-    assert.deepEqual(sysroot.state().deployments[0]!.kargs, ['root=/dev/vda2', 'console=ttyS0,115200']);
-
-    const cleanup = sysroot.json<{ removed: Array<{ commit: string }> }>('cleanup');
-    assert.deepEqual(cleanup.removed.map((d) => d.commit), [v1]);
+    const upgrade = sysroot.json<{ deployed: { retired: Array<{ commit: string }> } }>('upgrade');
+    assert.deepEqual(upgrade.deployed.retired.map((d) => d.commit), [v1], 'the deploy removes what is beyond the rollback');
     assert.deepEqual(order(sysroot.state().deployments), ['3.0', '2.0']);
+    assert.deepEqual(sysroot.state().deployments[0]!.kargs, ['root=/dev/vda2', 'console=ttyS0,115200']);
     assert.ok(!fs.existsSync(sysroot.deploymentPath(v1)) && !fs.existsSync(`${sysroot.deploymentPath(v1)}.origin`));
     assert.deepEqual(fs.readdirSync(path.join(sysroot.root, 'boot/arbor')).sort(), [`os-${bootcsum('6.0.0')}`, `os-${bootcsum('6.1.0')}`].sort());
     assert.deepEqual([...sysroot.bootEntries().keys()], ['arbor-1.conf', 'arbor-2.conf']);
     sysroot.assertEntriesBootCompleteDeployments();
 
     const repo = Repo.open(sysroot.repoPath);
+    assert.ok(repo.hasObject(v1, 'commit'), 'a deploy does not prune the repo');
+    const cleanup = sysroot.json<{ removed: Array<{ commit: string }> }>('cleanup');
+    assert.deepEqual(cleanup.removed, []);
     assert.ok(!repo.hasObject(v1, 'commit'), 'the repo is pruned of the removed deployment\'s commit');
     assert.ok(repo.hasObject(v2, 'commit') && repo.hasObject(v3, 'commit'));
 
+    assert.equal(sysroot.json<{ pinned: boolean }>('pin', '1').pinned, true);
     sysroot.run('deploy', v3.slice(0, 12));
-    assert.deepEqual(order(sysroot.state().deployments), ['3.1', '3.0', '2.0'], 'a re-deploy of a commit gets the next serial');
-    assert.equal(sysroot.state().deployments[0]!.origin, v3, 'a commit ID origin pins the full commit');
-    assert.equal(sysroot.json<{ pinned: boolean }>('pin', '2').pinned, true);
+    assert.deepEqual(order(sysroot.state().deployments), ['3.1', '3.0', '2.0'], 'a re-deploy of a commit gets the next serial; the pinned one stays');
+    assert.equal(sysroot.state().deployments[0]!.origin, 'os/x86_64', 'the head of the followed ref, by ID, keeps following the ref');
     assert.deepEqual(sysroot.state().deployments.map((d) => d.pinned), [false, false, true]);
     sysroot.run('cleanup');
     assert.deepEqual(order(sysroot.state().deployments), ['3.1', '3.0', '2.0'], 'the pinned deployment stays');

@@ -22,10 +22,14 @@ export { initSysroot, type InitSysrootOptions, type InitSysrootResult } from '..
 export { deploy, type DeployOptions, type DeployResult } from '../sysroot/deploy';
 export { upgrade, type UpgradeOptions, type UpgradeResult } from '../sysroot/upgrade';
 export { rollback, type RollbackResult } from '../sysroot/rollback';
-export { cleanup, type CleanupResult } from '../sysroot/cleanup';
+export { cleanup, type CleanupOptions, type CleanupResult } from '../sysroot/cleanup';
+export { rebase, type RebaseOptions, type RebaseResult } from '../sysroot/rebase';
+export { planRetention, DEFAULT_KEEP, type RetentionPlan } from '../sysroot/retention';
+export { resolveDeployTarget, findVersion, type DeployTarget } from '../sysroot/DeployTarget';
+export { diffDeploymentPackages, type DeploymentPackageDiff } from '../sysroot/diffDeploymentPackages';
 export { finalize, type FinalizeResult } from '../sysroot/finalize';
 export { pinDeployment, type PinResult } from '../sysroot/pinDeployment';
-export { editKargs, type KargsResult } from '../sysroot/editKargs';
+export { editKargs, type KargsEdit, type KargsResult } from '../sysroot/editKargs';
 export { status, readStatus, type DeploymentStatus, type SysrootStatus } from '../sysroot/status';
 export { prepareEtc } from '../sysroot/etc/prepareEtc';
 export { mergeDeploymentEtc } from '../sysroot/etc/mergeDeploymentEtc';

@@ -179,6 +179,17 @@ export const ErrorCode = {
   COMPOSE_NO_PACKAGE_LIST: 'ARBOR_COMPOSE_NO_PACKAGE_LIST',
   /** A compose step that no plugin provides (no `install` or `source` tap for the treefile's kind). */
   COMPOSE_MISSING_PLUGIN: 'ARBOR_COMPOSE_MISSING_PLUGIN',
+  // ------------------------------------------------------------ day-2: deploy --version, rebase, kargs --replace
+  /** `deploy --version` or a commit deploy with no ref to search or follow. */
+  DEPLOY_NO_REF: 'ARBOR_SYSROOT_DEPLOY_NO_REF',
+  /** No commit of the version asked for in the ref's history (or the history held is cut). */
+  DEPLOY_VERSION_NOT_FOUND: 'ARBOR_SYSROOT_VERSION_NOT_FOUND',
+  /** `kargs --replace KEY=...` where KEY is not set, or KEY=VALUE where KEY has several values. */
+  KARG_REPLACE_FAILED: 'ARBOR_SYSROOT_KARG_REPLACE_FAILED',
+  /** `rebase` to something that is not a ref (a commit ID has nothing to follow). */
+  REBASE_NOT_A_REF: 'ARBOR_SYSROOT_REBASE_NOT_A_REF',
+  /** `rebase` to the refspec the deployment already follows (`upgrade` is the command for that). */
+  REBASE_SAME_REF: 'ARBOR_SYSROOT_REBASE_SAME_REF',
   // ------------------------------------------------------------ package layering (install, uninstall, override)
   /** A deployment has layer requests and no `layer` tap applied them (no package plugin loaded). */
   LAYER_NO_PLUGIN: 'ARBOR_LAYER_NO_PLUGIN',

@@ -38,6 +38,10 @@ export interface PullOptions {
   maxObjectBytes?: number;
   /** The most bytes the pull may stage (default: the free space of the repo's filesystem). */
   maxTempBytes?: number;
+  /** Read from this remote through this transport, not from remotes.d (pull-local: a local repo of any mode). */
+  source?: { remote: Remote; transport: Transport };
+  /** The local ref to move instead of `REMOTE:REF` (pull-local moves the source's branch name). */
+  localRef?: string;
 }
 
 export interface PullResult {
@@ -85,9 +89,9 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
       hint: 'A mirror serves objects as they are: arbor init --mode archive --repo NEW',
     });
   }
-  const remote = readRemote(repo.path, remoteName);
+  const remote = options.source?.remote ?? readRemote(repo.path, remoteName);
   const isCommitId = /^[0-9a-f]{64}$/.test(ref);
-  const localRef = isCommitId ? null : options.mirror ? ref : `${remote.name}:${ref}`;
+  const localRef = isCommitId ? null : options.localRef ?? (options.mirror ? ref : `${remote.name}:${ref}`);
   if (localRef) parseRef(localRef);
   const context = options.context ? { ...options.context, repo } : arbor.context({ repo });
   // Every request in flight listens for abort on this one signal.
@@ -99,8 +103,8 @@ export async function pull(repo: Repo, remoteName: string, ref: string, options:
     // What the repo holds, read on the pool while the transport loads and the commit arrives.
     const index = new ObjectIndex(repo.path);
     const indexed = index.prefetch();
-    transport = await openTransport(arbor, remote, context);
-    if (remote.noVerify) {
+    transport = options.source?.transport ?? await openTransport(arbor, remote, context);
+    if (remote.noVerify && !options.source) {
       context.logger.warn(`remote ${remote.name} was added with --no-verify: its content is accepted without a signature check`);
     }
     const source = new RemoteRepo(remote, transport, arbor, context);

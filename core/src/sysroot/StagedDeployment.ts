@@ -21,6 +21,8 @@ export interface StagedDeployment extends BootableDeployment {
   version?: string;
   /** `--no-merge` was given: finalize keeps the new defaults as they are. */
   noMerge: boolean;
+  /** `--keep N` given when staging: finalize's retention keeps that many (retention.ts). */
+  keep?: number;
   stagedAt: string;
 }
 

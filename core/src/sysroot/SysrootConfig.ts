@@ -19,6 +19,11 @@ export const SysrootConfigSchema = strictObject({
   storage: v.optional(StorageSchema),
   /** The EFI system partition for systemd-boot; `SYSROOT/boot/efi` when absent. */
   esp: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /**
+   * Retention: how many unpinned deployments of a stateroot a deploy keeps besides the new
+   * default (1, the rollback, when absent; docs/sysroot.md). `--keep N` overrides it.
+   */
+  keep: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
 export type SysrootConfig = v.InferOutput<typeof SysrootConfigSchema>;

@@ -12,6 +12,8 @@ import { swapBootOrder } from './swapBootOrder';
 import type { Sysroot } from './Sysroot';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 import { removeDeployment } from './removeDeployment';
+import { DEFAULT_KEEP, removeUnusedKernels } from './retention';
+import { findBootedDeployment } from './findBootedDeployment';
 
 export interface CleanupResult {
   /** The boot order after cleanup. */
@@ -23,18 +25,27 @@ export interface CleanupResult {
   prune: PruneResult;
 }
 
+export interface CleanupOptions extends SysrootOptions {
+  /** Unpinned deployments kept besides the default (`--keep`; else the sysroot config's `keep`, else 1). */
+  keep?: number;
+}
+
 /**
- * `arbor cleanup`: keeps the default, the rollback and every pinned deployment, and deletes
- * the rest. The shorter boot order is swapped in first, so no boot entry ever points at a
+ * `arbor cleanup`: keeps the default, the next `keep` deployments in the boot order (the
+ * rollback by default), the booted one and every pinned deployment, and deletes the rest,
+ * whatever their stateroot. The shorter boot order is swapped in first, so no boot entry ever points at a
  * tree being deleted; then the trees, kernels and boot versions nothing references go, and
  * the repo is pruned down to the commits its refs name (each deployment holds one).
  */
-export async function cleanup(options: SysrootOptions): Promise<CleanupResult> {
+export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
   return SysrootSession.run({ ...options, lock: true, purpose: 'cleanup' }, async (session) => {
     const { sysroot, arbor, context, repo } = session;
     let state = readBootState(sysroot);
     const staged = pendingStaged(sysroot, state.deployments);
-    const kept = state.deployments.filter((deployment, index) => index < 2 || OriginFile.read(sysroot.originPath(deployment)).pinned);
+    const keep = options.keep ?? sysroot.config.keep ?? DEFAULT_KEEP;
+    const booted = findBootedDeployment(sysroot, state.deployments);
+    const kept = state.deployments.filter((deployment, index) =>
+      index <= keep || deployment === booted || OriginFile.read(sysroot.originPath(deployment)).pinned);
     const removed = state.deployments.filter((deployment) => !kept.includes(deployment));
     if (removed.length > 0) {
       state = await swapBootOrder({ sysroot, arbor, context, order: kept.map(bootableOf), versionOf: session.versionOf });
@@ -79,17 +90,6 @@ async function removeUnusedDeployments(session: SysrootSession, live: readonly D
 function parseDeploymentName(name: string): { commit: string; serial: number } | undefined {
   const match = /^([0-9a-f]{64})\.(\d+)$/.exec(name);
   return match ? { commit: match[1]!, serial: Number(match[2]) } : undefined;
-}
-
-/** Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. */
-function removeUnusedKernels(sysroot: Sysroot, live: ReadonlyArray<{ stateroot: string; bootcsum: string }>): string[] {
-  const dir = path.join(sysroot.bootDir, 'arbor');
-  const keep = new Set(live.map((d) => path.basename(sysroot.kernelDir(d.stateroot, d.bootcsum))));
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  return names.filter((name) => !keep.has(name)).map((name) => {
-    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-    return path.join(dir, name);
-  });
 }
 
 /** The boot version and links sub-version that are not live: what the last swap left behind. */

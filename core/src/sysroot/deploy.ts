@@ -2,7 +2,6 @@ import { syncFilesystem } from '../fs/syncFilesystem';
 import type { DeploymentRef, EtcMergePlan, LayerRequests, LayerResult } from '../hooks';
 import { checkoutCommit } from '../store/checkoutCommit';
 import { verifyCommit } from '../store/verifyCommit';
-import { isValidRef } from '../store/RefName';
 import { readBootState } from './BootState';
 import { bootableOf, nextSerial, refOf, sameDeployment } from './Deployment';
 import { protectDeployment, releaseDeployment } from './DeploymentRefs';
@@ -13,15 +12,19 @@ import { carriedLayers, layerForDeploy, layerSource } from './layer/carriedLayer
 import { findKernel, installKernel } from './installKernel';
 import { Kargs } from './Kargs';
 import { OriginFile } from './OriginFile';
+import { resolveDeployTarget } from './DeployTarget';
 import { deployStrategy, removeDeployment } from './removeDeployment';
+import { planRetention, removeRetired, type RetentionPlan } from './retention';
 import { seedVar } from './seedVar';
 import { clearFinalizeFailure, discardStaged, pendingStaged, writeStaged } from './StagedDeployment';
-import { swapBootOrder } from './swapBootOrder';
+import { pendingDeployments, swapBootOrder } from './swapBootOrder';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 
 export interface DeployOptions extends SysrootOptions {
-  /** REMOTE:REF, a local REF, or a commit ID (or unique prefix). */
-  refspec: string;
+  /** REMOTE:REF, a local REF, or a commit ID (or unique prefix, or `REF^`); optional with `version`. */
+  refspec?: string;
+  /** Deploy the commit of this `version` from the ref's history (`--version`). */
+  version?: string;
   stateroot?: string;
   /** Kernel arguments added to those inherited from the merge deployment (`--karg`). */
   kargs?: string[];
@@ -36,7 +39,21 @@ export interface DeployOptions extends SysrootOptions {
    * Default: the requests of the stateroot's staged or default deployment, carried over.
    */
   layers?: LayerRequests;
+  /** Unpinned deployments kept besides the new default (`--keep`; retention.ts). */
+  keep?: number;
 }
+
+/** What deployCommit is asked to deploy and to record in the origin. */
+export type DeployRequest = Omit<DeployOptions, keyof SysrootOptions | 'refspec' | 'version'> & {
+  stateroot: string;
+  commit: string;
+  /** The origin's refspec. */
+  refspec: string;
+  /** `[origin] override-commit`: the commit deployed is not the refspec's head (DeployTarget.ts). */
+  overrideCommit?: string;
+  /** The origin to start from (rebase passes the old one, so groups it does not know survive). */
+  origin?: OriginFile;
+};
 
 export interface DeployResult extends DeploymentRef {
   /** 0 once it is the default; null while staged. */
@@ -55,14 +72,22 @@ export interface DeployResult extends DeploymentRef {
   /** For a layered deployment: the base commit `commit` was layered on, and how. */
   base?: string;
   layer?: { reused: boolean; result: LayerResult; timings: Record<string, number> };
+  /** Set when the commit is pinned while the origin follows `refspec` (deploy of a commit or --version). */
+  overrideCommit?: string;
+  /** Deployments retention removed after the swap (none while staged). */
+  retired: DeploymentRef[];
 }
 
-/** `arbor deploy`: the commit a refspec names becomes a new deployment, and the default. */
+/**
+ * `arbor deploy`: the commit a refspec (or `--version`) names becomes a new deployment, and
+ * the default. A commit rather than a ref is an override of the ref followed (DeployTarget.ts).
+ */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  return SysrootSession.run({ ...options, lock: true, purpose: `deploy ${options.refspec}` }, async (session) => {
+  const purpose = `deploy ${options.refspec ?? ''}${options.version !== undefined ? ` --version ${options.version}` : ''}`.trim();
+  return SysrootSession.run({ ...options, lock: true, purpose }, async (session) => {
     const stateroot = session.sysroot.resolveStateroot(options.stateroot);
-    const commit = session.repo.resolveRev(options.refspec);
-    return deployCommit(session, { ...options, stateroot, commit, refspec: originRefspec(session, options.refspec, commit) });
+    const { refspec: _refspec, version: _version, ...rest } = options;
+    return deployCommit(session, { ...rest, stateroot, ...resolveDeployTarget(session.sysroot, session.repo, { ...options, stateroot }) });
   });
 }
 
@@ -74,10 +99,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
  * exactly as before; a failure removes the partial tree, and a kill leaves one that the next
  * deploy of the same commit replaces.
  */
-export async function deployCommit(
-  session: SysrootSession,
-  request: Omit<DeployOptions, keyof SysrootOptions> & { stateroot: string; commit: string },
-): Promise<DeployResult> {
+export async function deployCommit(session: SysrootSession, request: DeployRequest): Promise<DeployResult> {
   const { sysroot, arbor, context, repo } = session;
   const { stateroot, refspec } = request;
   const state = readBootState(sysroot);
@@ -92,7 +114,7 @@ export async function deployCommit(
   if (staged) await discardStaged(session, staged);
 
   const inherited = from ? OriginFile.read(sysroot.originPath(from)).kargs : [];
-  const kargs = Kargs.of(inherited).append(request.kargs ?? []).toArray();
+  const kargs = Kargs.of(inherited).override(request.kargs ?? []).toArray();
   const ref: DeploymentRef = { stateroot, commit, serial: nextSerial(state.deployments, stateroot, commit) };
   const path = sysroot.deploymentPath(ref);
   const mergeFrom = request.merge !== false && !request.stage ? from : undefined;
@@ -108,7 +130,12 @@ export async function deployCommit(
     const etc = mergeFrom ? await mergeDeploymentEtc({ arbor, context, from: sysroot.deploymentPath(mergeFrom), to: path }) : undefined;
     const seededVar = seedVar(sysroot.varDir(stateroot), path);
     const bootable = { ...ref, bootcsum: installKernel(sysroot, stateroot, kernel), kernelVersion: kernel.kernelVersion };
-    const origin = OriginFile.create({ refspec, kargs });
+    // From the old origin (rebase, upgrade), groups it does not know survive; these keys are this deployment's own.
+    const origin = request.origin ?? OriginFile.create({ refspec });
+    origin.refspec = refspec;
+    origin.kargs = kargs;
+    origin.pinned = false;
+    origin.overrideCommit = request.overrideCommit;
     origin.storage = strategy;
     origin.layers = layers;
     origin.etcConflicts = etc?.conflicts ?? [];
@@ -118,11 +145,13 @@ export async function deployCommit(
     protectDeployment(repo, ref);
     syncFilesystem(path);
 
+    let retention: RetentionPlan | undefined;
     if (request.stage) {
       const version = session.versionOf(commit);
-      writeStaged(sysroot, { ...bootable, refspec, ...(version ? { version } : {}), noMerge: request.merge === false, stagedAt: new Date().toISOString() });
+      writeStaged(sysroot, { ...bootable, refspec, ...(version ? { version } : {}), noMerge: request.merge === false, ...(request.keep !== undefined ? { keep: request.keep } : {}), stagedAt: new Date().toISOString() });
     } else {
-      await swapBootOrder({ sysroot, arbor, context, order: [bootable, ...state.deployments.map(bootableOf)], versionOf: session.versionOf });
+      retention = planRetention(sysroot, [bootable, ...state.deployments.map(bootableOf)], { stateroot, keep: request.keep });
+      await swapBootOrder({ sysroot, arbor, context, order: retention.kept, versionOf: session.versionOf });
       clearFinalizeFailure(sysroot);
     }
     return {
@@ -136,10 +165,14 @@ export async function deployCommit(
       seededVar,
       storage: checkout.strategy,
       ...(layered ? { base: layered.base, layer: { reused: layered.reused, result: layered.result, timings: layered.timings } } : {}),
+      ...(request.overrideCommit ? { overrideCommit: request.overrideCommit } : {}),
+      retired: retention ? await retireAfterSwap(session, retention) : [],
     };
   } catch (error) {
-    // Unless the swap's rename went through (and only its last fsync failed), nothing boots it.
-    if (!readBootState(sysroot).deployments.some((deployment) => sameDeployment(deployment, ref))) {
+    // Unless the swap's rename went through (and only its last fsync failed), or a swap to it
+    // is still pending, nothing boots it.
+    const named = [...readBootState(sysroot).deployments, ...pendingDeployments(sysroot)];
+    if (!named.some((deployment) => sameDeployment(deployment, ref))) {
       await removeDeployment(session, ref).catch(() => undefined);
       releaseDeployment(repo, ref);
     }
@@ -150,9 +183,14 @@ export async function deployCommit(
 }
 
 /**
- * What the origin records: a ref is followed by later upgrades, so it is kept as written;
- * anything else (an ID, a prefix, `REF^`) pins the commit, recorded in full.
+ * Retention deletes once the boot order with the new default is live. A failure there is reported and
+ * does not fail the deploy, which has happened; `arbor cleanup` finishes the job.
  */
-function originRefspec(session: SysrootSession, refspec: string, commit: string): string {
-  return isValidRef(refspec) && session.repo.readRef(refspec) === commit ? refspec : commit;
+async function retireAfterSwap(session: SysrootSession, plan: RetentionPlan): Promise<DeploymentRef[]> {
+  try {
+    return await removeRetired(session, plan, plan.kept);
+  } catch (error) {
+    session.context.logger.warn(`Removing old deployments failed (arbor cleanup retries): ${(error as Error).message}`);
+    return [];
+  }
 }

@@ -15,14 +15,24 @@ export interface KargsResult {
   changed: boolean;
 }
 
+export interface KargsEdit {
+  append?: string[];
+  /** Added only when their key is not set at all. */
+  appendIfMissing?: string[];
+  /** `KEY=VALUE` or `KEY=OLD=NEW` (Kargs.replace). */
+  replace?: string[];
+  delete?: string[];
+}
+
 /**
  * Shows or edits the default deployment's kernel arguments. An edit is saved in its origin
  * (so the next deploy inherits it) and then the boot entries are swapped in anew. The swap
  * happens on every edit, even one that changes nothing, so that re-running a command
- * interrupted between the two leaves origin and entries in agreement.
+ * interrupted between the two leaves origin and entries in agreement. The edits apply in
+ * rpm-ostree's order: delete, replace, append, append-if-missing.
  */
-export async function editKargs(options: SysrootOptions & { append?: string[]; delete?: string[] }): Promise<KargsResult> {
-  const editing = Boolean(options.append?.length || options.delete?.length);
+export async function editKargs(options: SysrootOptions & KargsEdit): Promise<KargsResult> {
+  const editing = [options.append, options.appendIfMissing, options.replace, options.delete].some((list) => Boolean(list?.length));
   return SysrootSession.run({ ...options, lock: editing, purpose: 'kargs' }, async (session) => {
     const { sysroot, arbor, context } = session;
     const state = readBootState(sysroot);
@@ -34,7 +44,12 @@ export async function editKargs(options: SysrootOptions & { append?: string[]; d
     const origin = OriginFile.read(originPath);
     if (!editing) return { deployment: refOf(current), kargs: origin.kargs, changed: false };
     const before = origin.kargs;
-    origin.kargs = Kargs.of(before).delete(options.delete ?? []).append(options.append ?? []).toArray();
+    origin.kargs = Kargs.of(before)
+      .delete(options.delete ?? [])
+      .replace(options.replace ?? [])
+      .append(options.append ?? [])
+      .appendIfMissing(options.appendIfMissing ?? [])
+      .toArray();
     origin.write(originPath);
     await swapBootOrder({ sysroot, arbor, context, order: state.deployments.map(bootableOf), versionOf: session.versionOf });
     return { deployment: refOf(current), kargs: origin.kargs, changed: before.join('\0') !== origin.kargs.join('\0') };

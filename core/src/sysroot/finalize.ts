@@ -7,6 +7,7 @@ import { bootableOf, deploymentId, refOf, sameDeployment } from './Deployment';
 import { mergeDeploymentEtc } from './etc/mergeDeploymentEtc';
 import { findMergeDeployment } from './findBootedDeployment';
 import { OriginFile } from './OriginFile';
+import { planRetention, removeRetired } from './retention';
 import { clearFinalizeFailure, clearStaged, discardStaged, pendingStaged, writeFinalizeFailure } from './StagedDeployment';
 import { swapBootOrder } from './swapBootOrder';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
@@ -16,6 +17,8 @@ export interface FinalizeResult {
   finalized: DeploymentRef | null;
   mergedFrom?: DeploymentRef;
   etc?: EtcMergePlan;
+  /** Deployments retention removed once the staged one became the default. */
+  retired?: DeploymentRef[];
 }
 
 /**
@@ -45,10 +48,16 @@ export async function finalize(options: SysrootOptions): Promise<FinalizeResult>
         context,
       );
       syncFilesystem(path);
-      await swapBootOrder({ sysroot, arbor, context, order: [bootableOf(staged), ...state.deployments.map(bootableOf)], versionOf: session.versionOf });
+      const retention = planRetention(sysroot, [bootableOf(staged), ...state.deployments.map(bootableOf)], { stateroot: staged.stateroot, keep: staged.keep });
+      await swapBootOrder({ sysroot, arbor, context, order: retention.kept, versionOf: session.versionOf });
       clearStaged(sysroot);
       clearFinalizeFailure(sysroot);
-      return { finalized: refOf(staged), ...(from && etc ? { mergedFrom: refOf(from), etc } : {}) };
+      // Retention after the swap; a failure there leaves the rest to `arbor cleanup`.
+      const retired = await removeRetired(session, retention, retention.kept).catch((error: Error) => {
+        context.logger.warn(`Removing old deployments failed (arbor cleanup retries): ${error.message}`);
+        return [];
+      });
+      return { finalized: refOf(staged), ...(from && etc ? { mergedFrom: refOf(from), etc } : {}), retired };
     } catch (error) {
       // Failing after the swap's rename (in its last fsync) means it did become the default.
       if (readBootState(sysroot).deployments.some((deployment) => sameDeployment(deployment, staged))) throw error;

@@ -10,6 +10,8 @@ export function formatDeployResult(result: DeployResult): string {
       ? `Staged ${name}; it becomes the default at shutdown (arbor finalize)`
       : `Deployed ${name} as the default (index 0)`,
   ];
+  if (result.overrideCommit) lines.push(`Pinned commit ${result.overrideCommit}; the origin still follows ${result.refspec}, and upgrade moves on from it`);
+  for (const retired of result.retired ?? []) lines.push(`Removed old deployment ${retired.stateroot}:${deploymentId(retired)}`);
   if (result.seededVar) lines.push(`Seeded /var of stateroot ${result.stateroot} from the commit`);
   if (result.etc && result.mergedFrom) lines.push(...formatEtcMerge(result.etc, `${result.mergedFrom.stateroot}:${deploymentId(result.mergedFrom)}`));
   else if (result.staged) lines.push('/etc will be merged at finalize');

@@ -55,8 +55,54 @@ export async function swapBootOrder(options: SwapBootOrderOptions): Promise<Boot
   // and so must the note that a swap to B' is under way (see recoverInterruptedSwap).
   replaceSymlink(`boot.${bootVersion}`, path.join(sysroot.arborDir, PENDING_BOOT_LINK));
   syncFilesystem(sysroot.arborDir);
-  await writeAndRecord(sysroot, arbor, context, bootVersion, deployments);
+  try {
+    await writeAndRecord(sysroot, arbor, context, bootVersion, deployments);
+  } catch (error) {
+    await restoreLiveVersion(sysroot, arbor, context, current);
+    throw error;
+  }
   return { live: true, bootVersion, subBootVersion: 0, bootloader, deployments };
+}
+
+/**
+ * A writer that failed (rather than being killed) may have made B' live before its error, so
+ * the version the record names is written again and made live, and the pending note goes: the
+ * caller is about to delete the deployment only B' named. When that write fails too, the note
+ * stays, the next command finishes the swap to B', and `pendingDeployments` keeps what it needs.
+ */
+async function restoreLiveVersion(sysroot: Sysroot, arbor: Arbor, context: HookContext, live: BootState): Promise<void> {
+  try {
+    if (live.live) {
+      await arbor.bootloaders.write(
+        {
+          sysroot: sysroot.path,
+          bootloader: sysroot.config.bootloader,
+          bootDir: sysroot.bootDir,
+          esp: sysroot.espPath,
+          bootVersion: live.bootVersion,
+          deployments: live.deployments,
+          options: sysroot.config.bootloaderOptions ?? {},
+        },
+        context,
+      );
+    }
+    fs.rmSync(path.join(sysroot.arborDir, PENDING_BOOT_LINK), { force: true });
+    fsyncDir(sysroot.arborDir);
+  } catch (error) {
+    context.logger.warn(`Could not restore boot version ${live.bootVersion} after the failed swap: ${(error as Error).message}`);
+  }
+}
+
+/** The deployments a swap still under way names (see recoverInterruptedSwap): they must stay. */
+export function pendingDeployments(sysroot: Sysroot): BootDeployment[] {
+  let target: string;
+  try {
+    target = fs.readlinkSync(path.join(sysroot.arborDir, PENDING_BOOT_LINK));
+  } catch {
+    return [];
+  }
+  const match = /^boot\.([01])$/.exec(target);
+  return (match && readBootOrderOf(sysroot, Number(match[1]))?.deployments) || [];
 }
 
 /** `arbor/boot.pending -> boot.<B'>`: a swap to B' started and its record may not have followed. */

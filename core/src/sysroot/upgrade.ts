@@ -20,6 +20,8 @@ export interface UpgradeOptions extends SysrootOptions {
   preview?: boolean;
   /** Stage it for `arbor finalize` instead of swapping it in now. */
   stage?: boolean;
+  /** Unpinned deployments kept besides the new default (retention.ts). */
+  keep?: number;
 }
 
 export interface UpgradeResult {
@@ -29,6 +31,11 @@ export interface UpgradeResult {
   /** The commit the origin's ref names now. */
   latest: string;
   available: boolean;
+  /**
+   * The commit `deploy <commit>` or `--version` pinned (`[origin] override-commit`): an
+   * upgrade moves on from it to the ref's head and clears it.
+   */
+  pinnedCommit?: string;
   preview?: CommitPreview;
   deployed?: DeployResult;
 }
@@ -36,7 +43,9 @@ export interface UpgradeResult {
 /**
  * `arbor upgrade`: follows the merge deployment's origin. It pulls the ref when the origin
  * has a remote (pullOrigin), resolves it, and deploys the result only when it differs from
- * the commit already deployed (or staged), keeping the origin and its kargs.
+ * the commit already deployed (or staged), keeping the origin and its kargs. An origin with an
+ * override commit (rpm-ostree's `deploy <commit>`) still follows its refspec: the upgrade
+ * moves on from the pinned commit, and the new origin no longer pins anything.
  */
 export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   return SysrootSession.run({ ...options, lock: true, purpose: 'upgrade' }, async (session) => {
@@ -51,18 +60,19 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
         hint: 'Deploy a refspec first: arbor deploy REFSPEC',
       });
     }
-    const refspec = OriginFile.read(sysroot.originPath(current)).refspec;
+    const origin = OriginFile.read(sysroot.originPath(current));
+    const { refspec, overrideCommit } = origin;
     const pull = await pullOrigin({ repo, arbor, context, refspec });
     const latest = repo.resolveRev(refspec);
     const staged = pendingStaged(sysroot, state.deployments);
     // A layered deployment is compared by its base: the packages on top are re-applied to the new one.
     const currentBase = baseOf(repo, current.commit);
     const available = latest !== currentBase && (staged ? baseOf(repo, staged.commit) : undefined) !== latest;
-    const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available };
+    const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available, ...(overrideCommit ? { pinnedCommit: overrideCommit } : {}) };
     if (!available) return result;
     if (options.preview) return { ...result, preview: previewCommits(repo, currentBase, latest) };
     if (options.check) return result;
-    const deployed = await deployCommit(session, { stateroot, commit: latest, refspec, stage: options.stage });
+    const deployed = await deployCommit(session, { stateroot, commit: latest, refspec, origin, stage: options.stage, keep: options.keep });
     return { ...result, deployed };
   });
 }

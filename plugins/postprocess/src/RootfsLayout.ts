@@ -34,8 +34,10 @@ export async function placeKernel(compose: ComposeTree, context: HookContext): P
       const target = path.join(modules, kver);
       fs.mkdirSync(target, { recursive: true });
       if (!fs.existsSync(path.join(target, 'vmlinuz'))) fs.renameSync(path.join(boot, name), path.join(target, 'vmlinuz'));
-      const initramfs = path.join(boot, `initramfs-${kver}.img`);
-      if (fs.existsSync(initramfs) && !fs.existsSync(path.join(target, 'initramfs.img'))) fs.renameSync(initramfs, path.join(target, 'initramfs.img'));
+      // Fedora's dracut names it initramfs-<kver>.img; Debian's initramfs-tools, initrd.img-<kver>.
+      for (const initramfs of [path.join(boot, `initramfs-${kver}.img`), path.join(boot, `initrd.img-${kver}`)]) {
+        if (fs.existsSync(initramfs) && !fs.existsSync(path.join(target, 'initramfs.img'))) fs.renameSync(initramfs, path.join(target, 'initramfs.img'));
+      }
     }
   }
   if (!fs.existsSync(modules)) return;

@@ -15,6 +15,11 @@ export interface ResolverOptions {
   excluded: readonly string[];
   /** Files beyond primary.xml's, when some file dependency needs them. */
   fileLists?: Map<RpmPackage, string[]>;
+  /**
+   * What the tree already has (package layering): kept unless `excluded` names them or a
+   * requested package of the same name replaces them; never part of `selected`.
+   */
+  installed?: readonly RpmPackage[];
 }
 
 export interface Resolution {
@@ -51,11 +56,14 @@ const SEARCH_LIMIT = 20000;
  */
 export class Resolver {
   private readonly arch: ArchPolicy;
-  private readonly index: ProviderIndex;
+  private index: ProviderIndex;
   private readonly packages: RpmPackage[];
   private readonly excluded: RpmPackage[];
   /** Packages of arches this machine cannot run (and source packages): only named in problems. */
   private readonly foreign: RpmPackage[];
+  /** The installed packages that stay; the others are taken out (excluded) or replaced by a request. */
+  private kept: RpmPackage[] = [];
+  private readonly installed: readonly RpmPackage[];
   private steps = 0;
   private recording = true;
   private firstProblem?: string;
@@ -67,20 +75,75 @@ export class Resolver {
     this.packages = compatible.filter((pkg) => !exclude.has(pkg.name));
     this.excluded = compatible.filter((pkg) => exclude.has(pkg.name));
     this.foreign = packages.filter((pkg) => !this.arch.accepts(pkg.arch));
+    this.installed = options.installed ?? [];
     this.index = new ProviderIndex(this.packages, options.fileLists);
   }
 
   resolve(requested: readonly string[]): Resolution {
-    const queue = new GoalQueue();
+    const matches: { spec: string; candidates: RpmPackage[] }[] = [];
     for (const spec of requested) {
       const candidates = matchPackageSpec(spec, this.packages, this.index);
       if (candidates.length === 0) return { selected: [], problems: [this.unmatched(spec)] };
-      queue.push({ node: { op: 'dep', dep: { name: spec } }, text: spec, candidates });
+      matches.push({ spec, candidates });
     }
-    let state = this.search(new SolverState(this.index), queue);
+    const initial = this.installedState(matches.map((match) => match.candidates));
+    const queue = new GoalQueue();
+    for (const { spec, candidates } of matches) queue.push({ node: { op: 'dep', dep: { name: spec } }, text: spec, candidates });
+    let state = this.search(initial, queue);
     if (!state) return { selected: [], problems: [this.firstProblem ?? `the request (${requested.join(', ')}) cannot be satisfied`] };
     if (this.options.recommends) state = this.addWeakDependencies(state);
-    return { selected: orderForInstall([...state.installed.values()], this.index), problems: [] };
+    const broken = this.brokenRequirements(state);
+    if (broken.length) return { selected: [], problems: broken };
+    const kept = new Set(this.kept);
+    return { selected: orderForInstall([...state.installed.values()].filter((pkg) => !kept.has(pkg)), this.index), problems: [] };
+  }
+
+  /**
+   * The state to search from: empty for a fresh root; with an installed set, the packages that
+   * stay. An installed package leaves when `excluded` names it, or when every candidate of a
+   * request has its name and none is it (a replacement, as `dnf install ./pkg.rpm` upgrades
+   * or downgrades). The index then answers for the packages that stay as well as the offered.
+   */
+  private installedState(requests: RpmPackage[][]): SolverState {
+    if (this.installed.length === 0) return new SolverState(this.index);
+    const exclude = new Set(this.options.excluded);
+    const installed = new Set(this.installed);
+    const replacedNames = new Set<string>();
+    for (const candidates of requests) {
+      const name = candidates[0]!.name;
+      if (candidates.every((pkg) => pkg.name === name && !installed.has(pkg))) replacedNames.add(name);
+    }
+    this.kept = this.installed.filter((pkg) => !exclude.has(pkg.name) && !replacedNames.has(pkg.name));
+    this.index = new ProviderIndex([...this.kept, ...this.packages], this.options.fileLists);
+    const state = new SolverState(this.index);
+    for (const pkg of this.kept) state.add(pkg);
+    return state;
+  }
+
+  /**
+   * Requirements of the packages that stay which the installed set met and the new set does
+   * not: what a removal or a replacement takes away, naming the package that needs it and
+   * the one that provided it (rpm's "is needed by" check on erase).
+   */
+  private brokenRequirements(state: SolverState): string[] {
+    if (this.kept.length === this.installed.length) return [];
+    const before = new SolverState(new ProviderIndex(this.installed));
+    for (const pkg of this.installed) before.add(pkg);
+    const kept = new Set(this.kept);
+    const gone = this.installed.filter((pkg) => !kept.has(pkg));
+    const goneIndex = new ProviderIndex(gone);
+    const problems: string[] = [];
+    for (const pkg of this.kept) {
+      for (const dep of pkg.requires) {
+        const goal = this.goal(dep, pkg);
+        if (!before.holds(goal.node) || state.holds(goal.node)) continue;
+        const atoms = goal.node.op === 'dep' ? [goal.node.dep] : [];
+        const providers = atoms.flatMap((atom) => goneIndex.whatProvides(atom));
+        const by = providers.length ? `, which only ${providers.map(nevra).join(', ')} provided` : '';
+        problems.push(`package ${nevra(pkg)} requires ${goal.text}${by}`);
+      }
+    }
+    return problems;
   }
 
   /** Why a requested spec has no candidate, in libsolv's words where it has them. */
@@ -241,7 +304,11 @@ export class Resolver {
    */
   private unmet(state: SolverState): Goal[] {
     const pending: Goal[] = [];
+    // What the installed packages that stay require is checked once, against the final set
+    // (brokenRequirements): a base that already lacked something is not mended from the repos.
+    const kept = new Set(this.kept);
     for (const pkg of state.installed.values()) {
+      if (kept.has(pkg)) continue;
       for (const dep of pkg.requires) {
         const goal = this.goal(dep, pkg);
         if (!state.holds(goal.node)) pending.push(goal);
@@ -263,10 +330,13 @@ export class Resolver {
    */
   private addWeakDependencies(state: SolverState): SolverState {
     this.recording = false;
-    const supplementing = this.policy(this.packages.filter((pkg) => pkg.supplements.length > 0));
+    // Onto an installed set, only the newcomers' Recommends count (dnf install does the same).
+    const kept = new Set(this.kept);
+    const supplementing = kept.size ? [] : this.policy(this.packages.filter((pkg) => pkg.supplements.length > 0));
     for (let changed = true; changed;) {
       changed = false;
       for (const pkg of [...state.installed.values()]) {
+        if (kept.has(pkg)) continue;
         for (const dep of pkg.recommends) {
           const goal = this.goal(dep, pkg);
           if (!state.holds(goal.node)) changed = this.tryWeak(state, goal) || changed;

@@ -27,12 +27,14 @@ export default definePlugin({
 
 async function resolvePlan(plan: ResolvePlan, context: HookContext): Promise<ResolvePlan> {
   const packages = plan.available.filter(isRpmPackage);
-  const fileLists = needsFileLists(plan.requested, packages) ? await loadFileLists(plan.sources, context) : undefined;
+  const installed = plan.installed?.filter(isRpmPackage);
+  const fileLists = needsFileLists(plan.requested, packages, installed ?? []) ? await loadFileLists(plan.sources, context) : undefined;
   const resolution = new Resolver(packages, {
     arch: plan.arch,
     recommends: plan.recommends,
     excluded: plan.excluded,
     fileLists,
+    installed,
   }).resolve(plan.requested);
   return { ...plan, selected: resolution.selected, problems: [...plan.problems, ...resolution.problems] };
 }
@@ -43,12 +45,13 @@ function isRpmPackage(pkg: unknown): pkg is RpmPackage {
 
 /**
  * Whether some file dependency (requested or required by any offered package) is not answered
- * by the files primary.xml lists; only then is filelists.xml worth downloading (dnf does the
+ * by the files primary.xml lists (or an installed package has); only then is filelists.xml worth downloading (dnf does the
  * same lazy load).
  */
-function needsFileLists(requested: readonly string[], packages: readonly RpmPackage[]): boolean {
+function needsFileLists(requested: readonly string[], packages: readonly RpmPackage[], installed: readonly RpmPackage[]): boolean {
   const known = new Set<string>();
-  for (const pkg of packages) {
+  // An installed package's record lists every file it has (its rpmdb header does).
+  for (const pkg of [...packages, ...installed]) {
     for (const file of pkg.files) known.add(file);
     for (const provide of pkg.provides) if (provide.name.startsWith('/')) known.add(provide.name);
   }

@@ -23,18 +23,23 @@ export class ComposeScriptlets {
   skipped: { package: string; scriptlet: string; reason: string }[] = [];
 
   add(nevra: string, scripts: RpmScripts): void {
-    const scriptlets: Scriptlet[] = [];
-    for (const [rpmName, name] of INSTALL_SCRIPTLETS) {
-      const script = scripts[rpmName];
-      if (script) scriptlets.push({ name, interpreter: script.interpreter, body: script.body });
-    }
-    this.packages.push({ package: nevra, scriptlets });
+    this.packages.push({ package: nevra, scriptlets: installScriptlets(scripts) });
   }
 
   async run(tree: string, options: { enabled: boolean; context: HookContext }): Promise<void> {
     const outcomes = await runScriptlets(tree, this.packages, options);
     this.skipped = outcomes.filter((o) => o.skipped).map((o) => ({ package: o.package, scriptlet: o.scriptlet, reason: o.skipped! }));
   }
+}
+
+/** A package's install-time scriptlets (compose and layering run these), in rpm's phase order. */
+export function installScriptlets(scripts: RpmScripts): Scriptlet[] {
+  const scriptlets: Scriptlet[] = [];
+  for (const [rpmName, name] of INSTALL_SCRIPTLETS) {
+    const script = scripts[rpmName];
+    if (script) scriptlets.push({ name, interpreter: script.interpreter, body: script.body });
+  }
+  return scriptlets;
 }
 
 /** The compose's scriptlets, created on first use. */

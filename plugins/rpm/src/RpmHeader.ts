@@ -30,6 +30,8 @@ const ENTRY_SIZE = 16;
 export const HeaderLimits = {
   main: { entries: 0xffff, data: 0x0fffffff },
   signature: { entries: 32, data: 64 * 1024 * 1024 },
+  /** A header as an rpmdb stores it: the package's region, then the tags rpm added at install. */
+  installed: { entries: 0xffff, data: 0x0fffffff },
 } as const;
 
 export type HeaderKind = keyof typeof HeaderLimits;

@@ -1,4 +1,4 @@
-import { ArborError, ErrorCode, runInTree, treeHasProgram, type HookContext } from '@arbor/core';
+import { ArborError, ErrorCode, runInTree, treeHasProgram, type HookContext, type SandboxResult, type SandboxRun } from '@arbor/core';
 import type { Scriptlet } from './RpmScriptlet';
 
 /** Where the script body is placed inside the sandbox (rpm also runs a temp file: `$0` is a path). */
@@ -9,6 +9,17 @@ export interface PackageScriptlets {
   /** The package's NEVRA, which reports name. */
   package: string;
   scriptlets: Scriptlet[];
+  /** rpm's `$1`: instances of the package once the transaction is done (1 on install, 2 on upgrade). */
+  instances?: number;
+}
+
+export interface ScriptletRunOptions {
+  enabled: boolean;
+  context: HookContext;
+  /** Runs one scriptlet; compose binds the tree itself (runInTree), layering an overlay of it. */
+  run?: (run: SandboxRun) => Promise<SandboxResult>;
+  /** The error code and hint of a failure; compose's by default. */
+  failure?: { code: string; hint?: string };
 }
 
 export interface ScriptletOutcome {
@@ -40,8 +51,13 @@ const PHASES: Record<string, string[]> = {
 export async function runScriptlets(
   tree: string,
   packages: readonly PackageScriptlets[],
-  options: { enabled: boolean; context: HookContext },
+  options: ScriptletRunOptions,
 ): Promise<ScriptletOutcome[]> {
+  const run = options.run ?? runInTree;
+  const failure = options.failure ?? {
+    code: ErrorCode.COMPOSE_SCRIPTLET_FAILED,
+    hint: 'Set "scriptlets: false" in the treefile to compose without running scriptlets',
+  };
   const { context } = options;
   const work = Object.entries(PHASES).flatMap(([phase, names]) =>
     packages.flatMap((pkg) => pkg.scriptlets.filter((scriptlet) => names.includes(scriptlet.name)).map((scriptlet) => ({ pkg, phase, scriptlet }))));
@@ -59,14 +75,15 @@ export async function runScriptlets(
       } else {
         context.logger.debug(`running ${outcome.scriptlet} of ${pkg.package}`);
         // `%post -p /sbin/ldconfig` has no body: rpm runs the program itself, with the same $1.
-        const argv = scriptlet.body ? [...interpreter, SCRIPT_PATH, '1'] : [...interpreter, '1'];
-        const result = await runInTree({ tree, argv, inputs: scriptlet.body ? { [SCRIPT_PATH]: scriptlet.body } : undefined, signal: context.signal });
+        const instances = String(pkg.instances ?? 1);
+        const argv = scriptlet.body ? [...interpreter, SCRIPT_PATH, instances] : [...interpreter, instances];
+        const result = await run({ tree, argv, inputs: scriptlet.body ? { [SCRIPT_PATH]: scriptlet.body } : undefined, signal: context.signal });
         if (result.status !== 0) {
           const detail = result.output.trim().split('\n').pop() ?? '';
           throw new ArborError(
-            ErrorCode.COMPOSE_SCRIPTLET_FAILED,
+            failure.code,
             `${outcome.scriptlet} of ${pkg.package} failed with exit status ${result.status}${detail ? `: ${detail}` : ''}`,
-            { hint: 'Set "scriptlets: false" in the treefile to compose without running scriptlets' },
+            { hint: failure.hint },
           );
         }
       }

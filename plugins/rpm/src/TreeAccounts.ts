@@ -11,8 +11,9 @@ export class TreeAccounts {
     private readonly groups: Map<string, number>,
   ) {}
 
-  static read(tree: InstallTree): TreeAccounts {
-    return new TreeAccounts(parseIds(tree.readFile('etc/passwd'), 2), parseIds(tree.readFile('etc/group'), 2));
+  /** `etcDir` is where the tree keeps passwd and group: etc, or usr/etc in commit layout. */
+  static read(tree: InstallTree, etcDir = 'etc'): TreeAccounts {
+    return new TreeAccounts(parseIds(tree.readFile(`${etcDir}/passwd`), 2), parseIds(tree.readFile(`${etcDir}/group`), 2));
   }
 
   uid(name: string): number | undefined {

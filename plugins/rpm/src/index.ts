@@ -21,4 +21,8 @@ export { rpmvercmp, compareEvr, parseEvr, formatEvr, type Evr } from './rpmvercm
 export { listCommitPackages, diffCommitPackages, type DbPackage, type DbDiff } from './PackageDb';
 export { runScriptlets, type PackageScriptlets, type ScriptletOutcome } from './ScriptletRunner';
 export type { Scriptlet } from './RpmScriptlet';
+export { layerRpms, type LayerRpmsOptions } from './layer/layerRpms';
+export { readYumRepos, parseRepoFile, type YumRepo } from './layer/YumRepoFile';
+export { readInstalledRpms, type InstalledRpm } from './layer/InstalledRpms';
+export { LayerErrorCode } from './layer/LayerError';
 export default rpmPlugin;

@@ -18,6 +18,8 @@ export interface InstallOptions {
   /** What earlier packages installed into the same tree; a fresh one when omitted. */
   state?: RpmInstallState;
   logger?: Logger;
+  /** Where the tree keeps passwd and group for owner names: `etc` (default), or `usr/etc` in commit layout. */
+  accountsDir?: string;
 }
 
 /** A package that was installed, with what the compose step still has to do for it. */
@@ -59,7 +61,7 @@ export async function installPackage(packageFile: string, options: InstallOption
     const nevraText = formatNevra(nevra);
     const fileList = readFileList(header, fail);
     const tree = new InstallTree(treeRoot(options.tree, packageFile), packageFile);
-    const accounts = TreeAccounts.read(tree);
+    const accounts = TreeAccounts.read(tree, options.accountsDir);
     const warnings = new Set<string>();
     const owners = fileList.files.map((file) => resolveOwner(file, accounts, warnings));
     const plan = new PlacementPlan(tree, state, nevraText, packageFile);

@@ -7,16 +7,18 @@ export default class Upgrade extends ArborCommand<typeof Upgrade> {
   static override summary = 'Deploy the newest commit of the default deployment\'s origin, if it changed.';
   static override examples = [
     { description: 'Upgrade the running system', command: '<%= config.bin %> upgrade' },
-    { description: 'Only check whether there is an upgrade', command: '<%= config.bin %> upgrade --check' },
+    { description: 'Only check whether there is an upgrade: exit 0 when there is one, 77 when there is none', command: '<%= config.bin %> upgrade --check' },
+    { description: 'Upgrade, keeping two older deployments besides the new default (not only the rollback)', command: '<%= config.bin %> upgrade --keep 2' },
     { description: 'List the commits an upgrade would bring', command: '<%= config.bin %> upgrade --preview --sysroot /mnt/sysroot' },
   ];
 
   static override flags = {
     sysroot: sysrootFlag,
     stateroot: Flags.string({ description: 'Upgrade this stateroot (default: the booted or default deployment\'s)' }),
-    check: Flags.boolean({ description: 'Only say whether an upgrade is available', default: false, exclusive: ['preview'] }),
+    check: Flags.boolean({ description: 'Only say whether an upgrade is available; exit 77 when there is none', default: false, exclusive: ['preview'] }),
     preview: Flags.boolean({ description: 'Show the commits an upgrade would bring; deploy nothing', default: false }),
     stage: Flags.boolean({ description: 'Stage the upgrade: /etc is merged and the boot entries swapped at shutdown', default: false }),
+    keep: Flags.integer({ description: 'Unpinned deployments to keep besides the new default (default: the sysroot config\'s keep, else 1, the rollback)', min: 1 }),
     'no-wait': noWaitFlag,
   };
 
@@ -30,8 +32,12 @@ export default class Upgrade extends ArborCommand<typeof Upgrade> {
       check: this.flags.check,
       preview: this.flags.preview,
       stage: this.flags.stage,
+      keep: this.flags.keep,
     });
+    // rpm-ostree's convention: `upgrade --check` exits 77 when there is nothing new.
+    if (this.flags.check && !result.available) process.exitCode = 77;
     if (!this.jsonEnabled()) {
+      if (result.pinnedCommit && result.available) this.log(`${result.deployed ? 'Moving' : 'Would move'} on from the pinned commit ${result.pinnedCommit} to ${result.refspec}'s ${result.latest}`);
       if (!result.available) this.log(`No upgrade available: ${result.refspec} is at ${result.latest}, already deployed`);
       else if (result.deployed) this.log(formatDeployResult(result.deployed));
       else this.log(`Upgrade available: ${result.refspec} ${result.current.commit} -> ${result.latest}`);

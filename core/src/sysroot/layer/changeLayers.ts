@@ -64,7 +64,10 @@ export async function changeLayers(options: LayerChangeOptions): Promise<LayerCh
           hint: `Pull it again (arbor pull) or deploy the origin anew: arbor deploy ${origin.refspec}`,
         });
       }
-      const deployed = await deployCommit(session, { stateroot, commit: base, refspec: origin.refspec, layers: requests, stage: options.stage });
+      // The origin is carried (its unknown groups, a pinned override commit); the requests are new.
+      const deployed = await deployCommit(session, {
+        stateroot, commit: base, refspec: origin.refspec, origin, overrideCommit: origin.overrideCommit, layers: requests, stage: options.stage,
+      });
       return { from: refOf(from), previous, requests, base, deployed };
     } catch (error) {
       for (const recorded of added) fs.rmSync(path.join(sysroot.path, recorded), { force: true });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { RpmErrorCode } from '../RpmError';
@@ -98,6 +99,30 @@ export class RpmDatabase {
     } finally {
       fs.rmSync(temp, { force: true });
       fs.rmSync(`${temp}-journal`, { force: true });
+    }
+  }
+
+  /**
+   * Every stored header blob of the tree's database, in hnum order; empty when the tree has
+   * none. The file is read through a private copy: the tree may be a hardlink checkout whose
+   * database is a store object, and sqlite must not leave a -shm or -journal beside it.
+   */
+  static readBlobs(tree: string): { hnum: number; blob: Buffer }[] {
+    const file = path.join(tree, RPMDB_DIR, RPMDB_FILE);
+    if (!fs.existsSync(file)) return [];
+    const Database = loadSqlite();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-rpmdb-read-'));
+    try {
+      const copy = path.join(dir, RPMDB_FILE);
+      copyDatabase(Database, file, copy);
+      const db = new Database(copy, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum').all() as { hnum: number; blob: Buffer }[];
+      } finally {
+        db.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
