@@ -79,6 +79,8 @@ describe('package layering: install, uninstall, override, upgrade', function () 
   });
 
   it('never modifies the base\'s objects: fsck re-hashes them, and the base deployment is unchanged', () => {
+    // Pinned, so retention keeps it through the deploys below.
+    sysroot.ok('pin', '0');
     const basePath = sysroot.statusJson().deployments[0]!.path;
     const before = snapshotTree(basePath);
     const inodes = fs.statSync(path.join(basePath, 'usr/share/toylayer/db')).ino;
