@@ -149,6 +149,19 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     assert.match(sysroot.ok('upgrade').stdout, /No upgrade available/);
   });
 
+  it('rebase to another ref keeps the layers, and back again', async () => {
+    sysroot.ok('install', 'htop');
+    const testing = await sysroot.commitBase({ version: '2-testing', packages: { nano: '8.0' } }, 'os/testing');
+    const rebased = sysroot.ok('rebase', 'os/testing', '--json').json<{ deployed: ChangeJson['deployed'] & { refspec: string } }>().deployed;
+    assert.equal(rebased.base, testing);
+    assert.equal(rebased.refspec, 'os/testing');
+    assert.equal(fs.readFileSync(path.join(rebased.path, 'usr/share/toylayer/pkgs/htop'), 'utf8'), '3.3\n');
+    assert.equal(fs.readFileSync(path.join(rebased.path, 'usr/share/toylayer/pkgs/nano'), 'utf8'), '8.0\n');
+    const back = sysroot.ok('rebase', BRANCH, '--json').json<{ deployed: ChangeJson['deployed'] }>().deployed;
+    assert.equal(back.base, v1);
+    assert.deepEqual(defaultDeployment().layered, ['htop']);
+  });
+
   it('reuses the layered commit when base, requests and plugins are the same', () => {
     const first = sysroot.ok('install', 'htop', '--json').json<ChangeJson>();
     const again = sysroot.ok('deploy', BRANCH, '--json').json<ChangeJson['deployed']>();

@@ -46,14 +46,14 @@ export class LayeringSysroot extends TestSysroot {
   }
 
   /** Commits a base: the test OS, its toy packages, and a toylayer.repo default naming the repo. */
-  async commitBase(base: ToyBase): Promise<string> {
+  async commitBase(base: ToyBase, branch = BRANCH): Promise<string> {
     const tree = path.join(this.scratch, `base-${base.version}-${Date.now()}`);
     buildOsTree(tree, { version: base.version, etc: { 'toylayer.repo': `${this.toyRepo}\n`, 'os.conf': `version=${base.version}\n` } });
     writeTree(tree, {
       ...Object.fromEntries(Object.entries(base.packages).map(([name, version]) => [`usr/share/toylayer/pkgs/${name}`, `${version}\n`])),
       'usr/share/toylayer/db': `${Object.keys(base.packages).sort().join('\n')}\n`,
     });
-    const result = await commitTree(new Arbor(), Repo.open(this.repoPath), { tree, branch: BRANCH, subject: `base ${base.version}`, metadata: { version: base.version } });
+    const result = await commitTree(new Arbor(), Repo.open(this.repoPath), { tree, branch, subject: `base ${base.version}`, metadata: { version: base.version } });
     fs.rmSync(tree, { recursive: true, force: true });
     return result.commit;
   }
