@@ -266,6 +266,11 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     const staged = sysroot.statusJson().deployments.find((deployment) => deployment.staged)!;
     assert.deepEqual(staged.layered, ['htop', 'strace']);
     assert.equal(staged.base, v1);
+    sysroot.ok('finalize');
+    const finalized = defaultDeployment();
+    assert.deepEqual([finalized.commit, finalized.layered], [staged.commit, ['htop', 'strace']]);
+    assert.ok(fs.existsSync(path.join(finalized.path, 'usr/bin/strace')));
+    sysroot.assertEntriesBootCompleteDeployments();
   });
 
   it('keeps the base of a layered deployment through cleanup\'s prune, so uninstall can deploy it after the ref moved', async () => {
