@@ -1,10 +1,8 @@
-import { ArborError } from '../errors/ArborError';
-import { ErrorCode } from '../errors/codes';
 import type { DeploymentRef } from '../hooks';
 import { readBootState } from './BootState';
 import { refOf } from './Deployment';
 import { deployCommit, type DeployResult } from './deploy';
-import { findBootedDeployment, findMergeDeployment } from './findBootedDeployment';
+import { findCurrentDeployment } from './findBootedDeployment';
 import { baseOf } from './layer/LayerMetadata';
 import { OriginFile } from './OriginFile';
 import { pullOrigin, type PullOutcome } from './pullOrigin';
@@ -51,15 +49,8 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   return SysrootSession.run({ ...options, lock: true, purpose: 'upgrade' }, async (session) => {
     const { sysroot, arbor, context, repo } = session;
     const state = readBootState(sysroot);
-    const stateroot = options.stateroot !== undefined
-      ? sysroot.resolveStateroot(options.stateroot)
-      : (findBootedDeployment(sysroot, state.deployments) ?? state.deployments[0])?.stateroot;
-    const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, state.deployments, stateroot);
-    if (!current || stateroot === undefined) {
-      throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to upgrade`, {
-        hint: 'Deploy a refspec first: arbor deploy REFSPEC',
-      });
-    }
+    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, what: 'upgrade', hint: 'Deploy a refspec first: arbor deploy REFSPEC' });
+    const { stateroot } = current;
     const origin = OriginFile.read(sysroot.originPath(current));
     const { refspec, overrideCommit } = origin;
     const pull = await pullOrigin({ repo, arbor, context, refspec });
