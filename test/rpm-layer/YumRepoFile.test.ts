@@ -31,16 +31,18 @@ describe('.repo files (yum.repos.d, as dnf reads them)', () => {
       '[updates]',
       'baseurl=file:///srv/updates/$unknown/',
       'enabled = no',
+      'skip_if_unavailable=True',
     ].join('\n'), VARS);
     assert.deepEqual(repo, {
       id: 'fedora', name: 'Fedora 41 - x86_64',
       baseurls: ['http://mirror.example/releases/41/Everything/x86_64/os/', 'https://other.example/41/x86_64/'],
-      enabled: true, gpgcheck: true, file: FILE, line: 2,
+      enabled: true, gpgcheck: true, skipIfUnavailable: false, file: FILE, line: 2,
     });
     // An unknown variable stays as written, as dnf leaves it.
     assert.deepEqual(other!.baseurls, ['file:///srv/updates/$unknown/']);
     assert.equal(other!.enabled, false);
     assert.equal(other!.gpgcheck, false);
+    assert.equal(other!.skipIfUnavailable, true);
   });
 
   it('records metalink and mirrorlist with their line, for the "not supported" error', () => {

@@ -30,6 +30,7 @@ export const BASE_PACKAGES: TestPackage[] = [
   { name: 'libfoo', version: '1.0', requires: ['filesystem'], files: { '/usr/share/libfoo/data': 'foo 1\n' } },
   { name: 'app', version: '1.0', requires: ['libfoo', 'filesystem'], files: { '/usr/bin/app': { content: '#!/bin/sh\necho app\n', mode: 0o755 } } },
   { name: 'common', version: '1.0', requires: ['filesystem'], files: { '/usr/share/common/file': 'base\n' } },
+  { name: 'motd', version: '1', requires: ['filesystem'], files: { '/etc/motd': 'hello\n', '/etc/motd.d': { dir: true } } },
 ];
 
 /** What the deployment's repo offers on top. */
@@ -40,10 +41,11 @@ export const EXTRA_PACKAGES: TestPackage[] = [
       '/usr/bin/tool': { content: '#!/bin/sh\necho tool\n', mode: 0o755 },
       '/usr/share/tool/readme': 'tool\n',
       '/etc/tool.conf': 'level=1\n',
+      '/var/lib/tool': { dir: true, mode: 0o750 },
     },
     scripts: {
       pre: 'echo "pre $1" > /usr/share/tool/pre-ran',
-      post: 'echo x >> /usr/share/base-note\necho /usr/bin/tool >> /etc/shells\necho "post $1" > /usr/share/tool/post-ran',
+      post: 'echo x >> /usr/share/base-note\necho /usr/bin/tool >> /etc/shells\necho "post $1" > /usr/share/tool/post-ran\nmkdir -p /var/cache/tool\nln -s ../lib/tool /var/cache/tool/state\necho junk > /var/cache/tool/file',
     },
   },
   { name: 'extralib', version: '1.1', files: { '/usr/share/extralib/lib': 'lib\n' } },
@@ -54,7 +56,7 @@ export const EXTRA_PACKAGES: TestPackage[] = [
     // A %post that deletes base files and replaces a base directory: whiteouts and an opaque
     // directory in the overlay's upper layer.
     name: 'sweeper', version: '1.0', requires: ['/bin/sh'], files: { '/usr/share/sweeper/readme': 'sweep\n' },
-    scripts: { post: 'rm /usr/share/libfoo/data\nrm /etc/group\nrm -r /usr/share/common\nmkdir /usr/share/common\necho fresh > /usr/share/common/only\nchmod 0700 /usr/share/libfoo' },
+    scripts: { post: 'rm /usr/share/libfoo/data\nrm /etc/group\nrm -r /usr/share/common\nmkdir /usr/share/common\necho fresh > /usr/share/common/only\nchmod 0700 /usr/share/libfoo\nmkfifo /usr/share/sweeper/fifo /etc/fifo' },
   },
 ];
 
@@ -68,7 +70,10 @@ export const LOCAL_PACKAGES: TestPackage[] = [
 ];
 
 export class LayerFixture {
-  readonly arbor = new Arbor().use(rpmPlugin()).use(rpmMdPlugin()).use(storagePlugin());
+  /** What the plugins warned about, in order. */
+  readonly warnings: string[] = [];
+  readonly arbor = new Arbor({ logger: { debug() {}, info() {}, warn: (message) => this.warnings.push(message) } })
+    .use(rpmPlugin()).use(rpmMdPlugin()).use(storagePlugin());
   private checkouts = 0;
 
   private constructor(

@@ -105,7 +105,9 @@ describe('deployments, end to end through the CLI', function () {
     const [only] = sysroot.status().deployments;
     assert.deepEqual(
       { ...only, path: undefined },
-      { index: 0, stateroot: 'os', commit: v1, serial: 0, default: true, staged: false, pinned: false, booted: false, version: '1', origin: 'os/x86_64', kargs: ['root=/dev/vda2', 'quiet'], path: undefined, bootcsum: csum, kernelVersion: '6.0.0' },
+      { index: 0, stateroot: 'os', commit: v1, serial: 0, default: true, staged: false, pinned: false, booted: false, version: '1', origin: 'os/x86_64', kargs: ['root=/dev/vda2', 'quiet'], path: undefined, bootcsum: csum, kernelVersion: '6.0.0',
+        // Layering fields (docs/layering.md): a deployment that is its own base layers nothing.
+        base: null, layered: [], inactive: [], removed: [], replaced: [], requests: { packages: [], localPackages: [], removals: [], replacements: [] } },
     );
   });
 

@@ -190,6 +190,19 @@ export const ErrorCode = {
   REBASE_NOT_A_REF: 'ARBOR_SYSROOT_REBASE_NOT_A_REF',
   /** `rebase` to the refspec the deployment already follows (`upgrade` is the command for that). */
   REBASE_SAME_REF: 'ARBOR_SYSROOT_REBASE_SAME_REF',
+  // ------------------------------------------------------------ package layering (install, uninstall, override)
+  /** A deployment has layer requests and no `layer` tap applied them (no package plugin loaded). */
+  LAYER_NO_PLUGIN: 'ARBOR_LAYER_NO_PLUGIN',
+  /** A package name or file given to install, uninstall or override that cannot be a request. */
+  LAYER_REQUEST_INVALID: 'ARBOR_LAYER_REQUEST_INVALID',
+  /** install of a package (or file) that is already requested. */
+  LAYER_ALREADY_REQUESTED: 'ARBOR_LAYER_ALREADY_REQUESTED',
+  /** uninstall or override reset of something the origin does not request. */
+  LAYER_NOT_REQUESTED: 'ARBOR_LAYER_NOT_REQUESTED',
+  /** A local package file that cannot be read or kept in the sysroot. */
+  LAYER_PACKAGE_UNREADABLE: 'ARBOR_LAYER_PACKAGE_UNREADABLE',
+  /** A `layer` tap answered with something that is not a LayerResult. */
+  LAYER_RESULT_INVALID: 'ARBOR_LAYER_RESULT_INVALID',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

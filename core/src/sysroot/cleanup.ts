@@ -5,6 +5,7 @@ import { prune, type PruneResult } from '../store/prune';
 import { readBootState, type BootState } from './BootState';
 import { bootableOf, deploymentId, refOf } from './Deployment';
 import { syncDeploymentRefs } from './DeploymentRefs';
+import { sweepLayerLeftovers } from './layer/sweepLayerLeftovers';
 import { OriginFile } from './OriginFile';
 import { pendingStaged } from './StagedDeployment';
 import { swapBootOrder } from './swapBootOrder';
@@ -54,6 +55,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
       ...await removeUnusedDeployments(session, live),
       ...removeUnusedKernels(sysroot, live),
       ...removeInactiveBootVersions(sysroot, state),
+      ...sweepLayerLeftovers(sysroot, live),
     ];
     syncDeploymentRefs(repo, live);
     // Depth 0, as ostree's cleanup: a client keeps the commits its refs and deployments name,

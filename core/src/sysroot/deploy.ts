@@ -1,5 +1,5 @@
 import { syncFilesystem } from '../fs/syncFilesystem';
-import type { DeploymentRef, EtcMergePlan } from '../hooks';
+import type { DeploymentRef, EtcMergePlan, LayerRequests, LayerResult } from '../hooks';
 import { checkoutCommit } from '../store/checkoutCommit';
 import { verifyCommit } from '../store/verifyCommit';
 import { readBootState } from './BootState';
@@ -8,6 +8,7 @@ import { protectDeployment, releaseDeployment } from './DeploymentRefs';
 import { mergeDeploymentEtc } from './etc/mergeDeploymentEtc';
 import { prepareEtc } from './etc/prepareEtc';
 import { findMergeDeployment } from './findBootedDeployment';
+import { carriedLayers, layerForDeploy, layerSource } from './layer/carriedLayers';
 import { findKernel, installKernel } from './installKernel';
 import { Kargs } from './Kargs';
 import { OriginFile } from './OriginFile';
@@ -33,6 +34,11 @@ export interface DeployOptions extends SysrootOptions {
   merge?: boolean;
   /** Re-hash every object the commit uses before checking it out (`--verify`). */
   verify?: boolean;
+  /**
+   * Packages to layer on the commit, which is then the base (install, uninstall, override).
+   * Default: the requests of the stateroot's staged or default deployment, carried over.
+   */
+  layers?: LayerRequests;
   /** Unpinned deployments kept besides the new default (`--keep`; retention.ts). */
   keep?: number;
 }
@@ -63,6 +69,9 @@ export interface DeployResult extends DeploymentRef {
   seededVar: boolean;
   /** The storage strategy that did the checkout: what happened, which may be a fallback (reflink -> copy). */
   storage: string;
+  /** For a layered deployment: the base commit `commit` was layered on, and how. */
+  base?: string;
+  layer?: { reused: boolean; result: LayerResult; timings: Record<string, number> };
   /** Set when the commit is pinned while the origin follows `refspec` (deploy of a commit or --version). */
   overrideCommit?: string;
   /** Deployments retention removed after the swap (none while staged). */
@@ -92,13 +101,18 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
  */
 export async function deployCommit(session: SysrootSession, request: DeployRequest): Promise<DeployResult> {
   const { sysroot, arbor, context, repo } = session;
-  const { stateroot, commit, refspec } = request;
+  const { stateroot, refspec } = request;
   const state = readBootState(sysroot);
   const staged = pendingStaged(sysroot, state.deployments);
+  const from = findMergeDeployment(sysroot, state.deployments, stateroot);
+  // With layer requests, what is deployed is the base with the packages applied (docs/layering.md);
+  // done first, so a layering that fails leaves everything, a staged deployment too, as it was.
+  const layers = request.layers ?? carriedLayers(sysroot, layerSource(state.deployments, staged, stateroot));
+  const layered = await layerForDeploy(session, { base: request.commit, layers, mergeFrom: from });
+  const commit = layered?.commit ?? request.commit;
   // A new deploy replaces a staged one, which would otherwise undo it at shutdown (as ostree).
   if (staged) await discardStaged(session, staged);
 
-  const from = findMergeDeployment(sysroot, state.deployments, stateroot);
   const inherited = from ? OriginFile.read(sysroot.originPath(from)).kargs : [];
   const kargs = Kargs.of(inherited).override(request.kargs ?? []).toArray();
   const ref: DeploymentRef = { stateroot, commit, serial: nextSerial(state.deployments, stateroot, commit) };
@@ -110,7 +124,7 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
   const strategy = deployStrategy(session);
   if (request.verify) await verifyCommit(arbor, repo, commit, context.signal);
   try {
-    const checkout = await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
+    const checkout = layered?.tree?.adopt(path, strategy) ?? await checkoutCommit(arbor, repo, { ref: commit, dest: path, strategy, signal: context.signal });
     prepareEtc(path);
     const kernel = findKernel(path);
     const etc = mergeFrom ? await mergeDeploymentEtc({ arbor, context, from: sysroot.deploymentPath(mergeFrom), to: path }) : undefined;
@@ -123,6 +137,7 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
     origin.pinned = false;
     origin.overrideCommit = request.overrideCommit;
     origin.storage = strategy;
+    origin.layers = layers;
     origin.etcConflicts = etc?.conflicts ?? [];
     origin.write(sysroot.originPath(ref));
     const event = { sysroot: sysroot.path, stateroot, commit, serial: ref.serial, refspec, path, staged: Boolean(request.stage) };
@@ -149,6 +164,7 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
       ...(mergeFrom && etc ? { mergedFrom: refOf(mergeFrom), etc } : {}),
       seededVar,
       storage: checkout.strategy,
+      ...(layered ? { base: layered.base, layer: { reused: layered.reused, result: layered.result, timings: layered.timings } } : {}),
       ...(request.overrideCommit ? { overrideCommit: request.overrideCommit } : {}),
       retired: retention ? await retireAfterSwap(session, retention) : [],
     };
@@ -161,6 +177,8 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
       releaseDeployment(repo, ref);
     }
     throw error;
+  } finally {
+    layered?.tree?.dispose();
   }
 }
 

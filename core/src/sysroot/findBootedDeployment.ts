@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
 import type { DeploymentRef } from '../hooks';
 import type { Sysroot } from './Sysroot';
 
@@ -36,4 +38,24 @@ export function findMergeDeployment<T extends DeploymentRef>(sysroot: Sysroot, o
   const booted = findBootedDeployment(sysroot, order);
   if (booted && booted.stateroot === stateroot) return order.find((deployment) => deployment === booted);
   return order.find((deployment) => deployment.stateroot === stateroot);
+}
+
+/**
+ * The deployment `upgrade` and `rebase` start from: the merge deployment of the given
+ * stateroot, else of the booted one's, else of the default's. `what` names the command for the
+ * error when nothing is deployed.
+ */
+export function findCurrentDeployment<T extends DeploymentRef>(
+  sysroot: Sysroot,
+  order: readonly T[],
+  options: { stateroot?: string; what: string; hint: string },
+): T & { stateroot: string } {
+  const stateroot = options.stateroot !== undefined
+    ? sysroot.resolveStateroot(options.stateroot)
+    : (findBootedDeployment(sysroot, order) ?? order[0])?.stateroot;
+  const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, order, stateroot);
+  if (!current) {
+    throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to ${options.what}`, { hint: options.hint });
+  }
+  return current;
 }

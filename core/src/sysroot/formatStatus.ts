@@ -1,3 +1,4 @@
+import { layerStatusFields } from './layer/layerStatus';
 import type { DeploymentStatus, SysrootStatus } from './status';
 
 /**
@@ -21,11 +22,13 @@ export function formatStatus(status: SysrootStatus): string {
   }
   lines.push('Deployments:');
   const ordered = [...status.deployments].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-  for (const deployment of ordered) lines.push(...formatDeployment(deployment));
+  // Labels align on the colon across every deployment, the longest (a layering field) included.
+  const width = Math.max(14, ...ordered.flatMap((deployment) => layerStatusFields(deployment).map(([label]) => label.length)));
+  for (const deployment of ordered) lines.push(...formatDeployment(deployment, width));
   return `${lines.join('\n')}\n`;
 }
 
-function formatDeployment(deployment: DeploymentStatus): string[] {
+function formatDeployment(deployment: DeploymentStatus, width: number): string[] {
   const marker = deployment.booted ? '●' : ' ';
   const tags = [
     deployment.staged ? 'staged' : `index ${deployment.index}`,
@@ -41,9 +44,10 @@ function formatDeployment(deployment: DeploymentStatus): string[] {
     ['Kernel', deployment.kernelVersion],
     ['Kargs', deployment.kargs.join(' ') || '(none)'],
     ['Path', deployment.path],
+    ...layerStatusFields(deployment),
   ];
   return [
     `${marker} ${deployment.origin} (${tags.join(', ')})`,
-    ...fields.map(([label, value]) => `${label.padStart(14)}: ${value}`),
+    ...fields.map(([label, value]) => `${label.padStart(width)}: ${value}`),
   ];
 }

@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/codes';
 import { isValidRef } from '../store/RefName';
 import { readBootState } from './BootState';
 import { deployCommit, type DeployResult } from './deploy';
-import { findBootedDeployment, findMergeDeployment } from './findBootedDeployment';
+import { findCurrentDeployment } from './findBootedDeployment';
 import { OriginFile } from './OriginFile';
 import { pullOrigin, type PullOutcome } from './pullOrigin';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
@@ -45,15 +45,8 @@ export async function rebase(options: RebaseOptions): Promise<RebaseResult> {
       });
     }
     const state = readBootState(sysroot);
-    const stateroot = options.stateroot !== undefined
-      ? sysroot.resolveStateroot(options.stateroot)
-      : (findBootedDeployment(sysroot, state.deployments) ?? state.deployments[0])?.stateroot;
-    const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, state.deployments, stateroot);
-    if (!current || stateroot === undefined) {
-      throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to rebase`, {
-        hint: `Deploy it instead: arbor deploy ${refspec}`,
-      });
-    }
+    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, what: 'rebase', hint: `Deploy it instead: arbor deploy ${refspec}` });
+    const { stateroot } = current;
     const origin = OriginFile.read(sysroot.originPath(current));
     const from = origin.refspec;
     if (from === refspec) {

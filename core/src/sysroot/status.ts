@@ -1,5 +1,7 @@
 import { readBootState } from './BootState';
+import { Repo } from '../store/Repo';
 import { findBootedDeployment } from './findBootedDeployment';
+import { describeLayers, type LayerStatus } from './layer/layerStatus';
 import { OriginFile } from './OriginFile';
 import { readFinalizeFailure, readStaged, type FinalizeFailure } from './StagedDeployment';
 import { sameDeployment, type BootableDeployment } from './Deployment';
@@ -7,7 +9,7 @@ import type { Sysroot } from './Sysroot';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 
 /** One deployment as `arbor status --json` shows it (docs/command-contract.md), plus a few extra fields. */
-export interface DeploymentStatus {
+export interface DeploymentStatus extends LayerStatus {
   /** Place in the boot order, 0 = default; null for a staged deployment (not in it yet). */
   index: number | null;
   stateroot: string;
@@ -46,15 +48,17 @@ export async function status(options: SysrootOptions): Promise<SysrootStatus> {
 export function readStatus(sysroot: Sysroot): SysrootStatus {
   const state = readBootState(sysroot);
   const booted = findBootedDeployment(sysroot, state.deployments);
+  let repo: Repo | undefined;
+  const openRepo = (): Repo => (repo ??= Repo.open(sysroot.repoPath));
   const deployments = state.deployments.map((deployment) =>
-    describe(sysroot, deployment, {
+    describe(sysroot, openRepo, deployment, {
       index: deployment.index,
       staged: false,
       booted: booted !== undefined && sameDeployment(booted, deployment),
     }));
   const staged = readStaged(sysroot);
   const waiting = staged && !state.deployments.some((deployment) => sameDeployment(deployment, staged));
-  if (waiting) deployments.push(describe(sysroot, staged, { index: null, staged: true, booted: false }));
+  if (waiting) deployments.push(describe(sysroot, openRepo, staged, { index: null, staged: true, booted: false }));
   const finalizeFailure = readFinalizeFailure(sysroot);
   return {
     sysroot: sysroot.path,
@@ -67,6 +71,7 @@ export function readStatus(sysroot: Sysroot): SysrootStatus {
 
 function describe(
   sysroot: Sysroot,
+  repo: () => Repo,
   deployment: BootableDeployment & { version?: string },
   place: Pick<DeploymentStatus, 'index' | 'staged' | 'booted'>,
 ): DeploymentStatus {
@@ -86,5 +91,6 @@ function describe(
     path: sysroot.deploymentPath(deployment),
     bootcsum: deployment.bootcsum,
     kernelVersion: deployment.kernelVersion,
+    ...describeLayers(origin, deployment.commit, repo),
   };
 }

@@ -1,10 +1,9 @@
-import { ArborError } from '../errors/ArborError';
-import { ErrorCode } from '../errors/codes';
 import type { DeploymentRef } from '../hooks';
 import { readBootState } from './BootState';
 import { refOf } from './Deployment';
 import { deployCommit, type DeployResult } from './deploy';
-import { findBootedDeployment, findMergeDeployment } from './findBootedDeployment';
+import { findCurrentDeployment } from './findBootedDeployment';
+import { baseOf } from './layer/LayerMetadata';
 import { OriginFile } from './OriginFile';
 import { pullOrigin, type PullOutcome } from './pullOrigin';
 import { previewCommits, type CommitPreview } from './previewCommits';
@@ -50,24 +49,19 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   return SysrootSession.run({ ...options, lock: true, purpose: 'upgrade' }, async (session) => {
     const { sysroot, arbor, context, repo } = session;
     const state = readBootState(sysroot);
-    const stateroot = options.stateroot !== undefined
-      ? sysroot.resolveStateroot(options.stateroot)
-      : (findBootedDeployment(sysroot, state.deployments) ?? state.deployments[0])?.stateroot;
-    const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, state.deployments, stateroot);
-    if (!current || stateroot === undefined) {
-      throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to upgrade`, {
-        hint: 'Deploy a refspec first: arbor deploy REFSPEC',
-      });
-    }
+    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, what: 'upgrade', hint: 'Deploy a refspec first: arbor deploy REFSPEC' });
+    const { stateroot } = current;
     const origin = OriginFile.read(sysroot.originPath(current));
     const { refspec, overrideCommit } = origin;
     const pull = await pullOrigin({ repo, arbor, context, refspec });
     const latest = repo.resolveRev(refspec);
     const staged = pendingStaged(sysroot, state.deployments);
-    const available = latest !== current.commit && staged?.commit !== latest;
+    // A layered deployment is compared by its base: the packages on top are re-applied to the new one.
+    const currentBase = baseOf(repo, current.commit);
+    const available = latest !== currentBase && (staged ? baseOf(repo, staged.commit) : undefined) !== latest;
     const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available, ...(overrideCommit ? { pinnedCommit: overrideCommit } : {}) };
     if (!available) return result;
-    if (options.preview) return { ...result, preview: previewCommits(repo, current.commit, latest) };
+    if (options.preview) return { ...result, preview: previewCommits(repo, currentBase, latest) };
     if (options.check) return result;
     const deployed = await deployCommit(session, { stateroot, commit: latest, refspec, origin, stage: options.stage, keep: options.keep });
     return { ...result, deployed };

@@ -61,7 +61,7 @@ export class Resolver {
   private readonly excluded: RpmPackage[];
   /** Packages of arches this machine cannot run (and source packages): only named in problems. */
   private readonly foreign: RpmPackage[];
-  /** Installed packages that stay, and those taken out (excluded) or replaced by a request. */
+  /** The installed packages that stay; the others are taken out (excluded) or replaced by a request. */
   private kept: RpmPackage[] = [];
   private readonly installed: readonly RpmPackage[];
   private steps = 0;
@@ -107,10 +107,11 @@ export class Resolver {
   private installedState(requests: RpmPackage[][]): SolverState {
     if (this.installed.length === 0) return new SolverState(this.index);
     const exclude = new Set(this.options.excluded);
+    const installed = new Set(this.installed);
     const replacedNames = new Set<string>();
     for (const candidates of requests) {
       const name = candidates[0]!.name;
-      if (candidates.every((pkg) => pkg.name === name && !this.installed.includes(pkg))) replacedNames.add(name);
+      if (candidates.every((pkg) => pkg.name === name && !installed.has(pkg))) replacedNames.add(name);
     }
     this.kept = this.installed.filter((pkg) => !exclude.has(pkg.name) && !replacedNames.has(pkg.name));
     this.index = new ProviderIndex([...this.kept, ...this.packages], this.options.fileLists);
@@ -128,7 +129,8 @@ export class Resolver {
     if (this.kept.length === this.installed.length) return [];
     const before = new SolverState(new ProviderIndex(this.installed));
     for (const pkg of this.installed) before.add(pkg);
-    const gone = this.installed.filter((pkg) => !this.kept.includes(pkg));
+    const kept = new Set(this.kept);
+    const gone = this.installed.filter((pkg) => !kept.has(pkg));
     const goneIndex = new ProviderIndex(gone);
     const problems: string[] = [];
     for (const pkg of this.kept) {

@@ -55,8 +55,13 @@ export const rpmPlugin = definePlugin<RpmOptions>({
       }
       await composeScriptlets(compose.state).run(compose.tree, { enabled: compose.treefile.scriptlets !== false, context });
     });
-    arbor.hooks.layer.tapPromise(PLUGIN_NAME, (request, context) =>
-      layerRpms(arbor.hooks, request, context, { plugin: PLUGIN_NAME, recommends: options.layerRecommends }));
+    arbor.hooks.layer.tapPromise(PLUGIN_NAME, async (request, context) => {
+      // Package files of another format, and nothing else asked: another plugin's to layer.
+      const files = [...request.localPackages, ...request.replacements];
+      const onlyForeignFiles = files.length > 0 && !request.packages.length && !request.removals.length;
+      if (onlyForeignFiles && !(await Promise.all(files.map(isRpmFile))).some(Boolean)) return undefined;
+      return layerRpms(arbor.hooks, request, context, { plugin: PLUGIN_NAME, recommends: options.layerRecommends });
+    });
     arbor.hooks.commit.tapPromise(PLUGIN_NAME, async (metadata, context) => {
       const skipped = context.compose ? composeScriptlets(context.compose.state).skipped : [];
       return skipped.length ? { ...metadata, [ComposeMetadataKey.SKIPPED_SCRIPTLETS]: skipped } : metadata;
@@ -66,7 +71,13 @@ export const rpmPlugin = definePlugin<RpmOptions>({
 
 /** Other package formats may tap `install` too; an RPM is recognised by its lead magic. */
 async function isRpmFile(file: string): Promise<boolean> {
-  const handle = await fs.promises.open(file, 'r');
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch {
+    // A file that cannot be opened is reported by whoever reads it, naming it.
+    return true;
+  }
   try {
     const magic = Buffer.alloc(4);
     const { bytesRead } = await handle.read(magic, 0, 4, 0);

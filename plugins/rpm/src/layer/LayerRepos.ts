@@ -18,7 +18,8 @@ export interface OpenedRepos {
  * plugin's reader: repomd.xml, then primary.xml checked against its checksum), trying each
  * baseurl in turn until one answers, as dnf falls back across a repo's base URLs. metalink=
  * and mirrorlist= name a service Arbor does not query: a repo with only those is an error
- * that names its file and key.
+ * that names its file and key. A repo with skip_if_unavailable=1 that cannot be read is
+ * warned about and left out, as dnf does; otherwise it fails the layering.
  */
 export async function openLayerRepos(
   hooks: Pick<ArborHooks, 'source'>,
@@ -38,8 +39,16 @@ export async function openLayerRepos(
   };
   try {
     for (const repo of repos) {
-      warnAboutGpg(repo, context);
-      const { source, packages } = await openRepo(hooks, repo, cacheDir, context);
+      noteGpgCheck(repo, context);
+      let source: PackageSource;
+      let packages: PackageRecord[];
+      try {
+        ({ source, packages } = await openRepo(hooks, repo, cacheDir, context));
+      } catch (error) {
+        if (!repo.skipIfUnavailable || (error as ArborError).code !== LayerErrorCode.REPO_UNAVAILABLE) throw error;
+        context.logger.warn(`${(error as Error).message}; skipped (skip_if_unavailable=1)`);
+        continue;
+      }
       opened.sources.push(source);
       opened.packages.push(...packages);
       opened.searched.push(`${repo.id} (${path.basename(repo.file)})`);
@@ -79,7 +88,7 @@ async function openRepo(hooks: Pick<ArborHooks, 'source'>, repo: YumRepo, cacheD
   });
 }
 
-function warnAboutGpg(repo: YumRepo, context: HookContext): void {
+function noteGpgCheck(repo: YumRepo, context: HookContext): void {
   if (repo.gpgcheck) {
     context.logger.debug(`${repo.file}: [${repo.id}] has gpgcheck=1; Arbor checks repo checksums and package digests, not OpenPGP signatures`);
   }

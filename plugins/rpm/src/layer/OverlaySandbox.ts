@@ -102,10 +102,18 @@ export class OverlaySandbox {
     }
   }
 
-  /** Moves what the scriptlets changed into the tree; returns the tree-relative paths. */
-  apply(): string[] {
-    const changed = mergeLayer(path.join(this.work, 'upper'), this.tree, { skip: this.skip });
-    if (this.etc) changed.push(...mergeLayer(path.join(this.work, 'etc-upper'), path.join(this.tree, 'usr/etc')).map((entry) => `usr/etc/${entry}`));
+  /**
+   * Moves what the scriptlets changed into the tree; returns the tree-relative paths. Device
+   * nodes, fifos and sockets a scriptlet made are left out (the store holds none) and passed
+   * to `onSpecialFile`.
+   */
+  apply(onSpecialFile?: (relative: string) => void): string[] {
+    const changed = mergeLayer(path.join(this.work, 'upper'), this.tree, { skip: this.skip, onSpecialFile });
+    if (this.etc) {
+      const inEtc = (entry: string) => `usr/etc/${entry}`;
+      const etcChanged = mergeLayer(path.join(this.work, 'etc-upper'), path.join(this.tree, 'usr/etc'), { onSpecialFile: (entry) => onSpecialFile?.(inEtc(entry)) });
+      changed.push(...etcChanged.map(inEtc));
+    }
     return changed;
   }
 

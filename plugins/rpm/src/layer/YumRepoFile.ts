@@ -12,6 +12,8 @@ export interface YumRepo {
   enabled: boolean;
   /** Recorded as written; Arbor checks the repo's checksums and each package's digests, not OpenPGP signatures. */
   gpgcheck: boolean;
+  /** skip_if_unavailable: a repo that cannot be read is warned about and left out, instead of failing. */
+  skipIfUnavailable: boolean;
   /** metalink= or mirrorlist=, which Arbor does not follow. */
   mirrors?: { key: 'metalink' | 'mirrorlist'; line: number };
   /** The .repo file and the line of the `[id]` header, for messages. */
@@ -109,6 +111,7 @@ function toRepo(file: string, section: Section, variables: RepoVariables): YumRe
     baseurls: [],
     enabled: boolean('enabled', true),
     gpgcheck: boolean('gpgcheck', false),
+    skipIfUnavailable: boolean('skip_if_unavailable', false),
     file,
     line: section.line,
   };

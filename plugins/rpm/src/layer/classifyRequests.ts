@@ -15,7 +15,7 @@ export const LOCAL_REPO = '@commandline';
 export interface ClassifiedRequests {
   /** Specs and NEVRAs to resolve: active names, local packages, replacements. */
   requested: string[];
-  /** Requests the base already answers (names, or local files the base has exactly). */
+  /** Requests the base already answers (names, or local files, installs or replacements, the base has exactly). */
   inactive: string[];
   /** Package files that join the transaction, as resolver records (`location` is the file). */
   localRecords: ResolverRecord[];
@@ -34,14 +34,19 @@ export async function classifyRequests(request: LayerRequests, installed: readon
   for (const name of request.removals) {
     if (!byName.has(name)) throw new ArborError(LayerErrorCode.NOT_INSTALLED, `Cannot remove ${name}: the base has no package of that name`);
   }
-  const replacements = await Promise.all(request.replacements.map(readLocalRecord));
-  for (const replacement of replacements) {
-    if (byName.has(replacement.name)) continue;
+  const replacements: ResolverRecord[] = [];
+  const inactive: string[] = [];
+  for (const replacement of await Promise.all(request.replacements.map(readLocalRecord))) {
+    const present = byName.get(replacement.name);
+    // On a base that already ships the replacement (after an upgrade), there is nothing to do.
+    if (present?.nevra === nevraOf(replacement)) inactive.push(replacement.location);
+    else if (present) replacements.push(replacement);
+    if (present) continue;
     throw new ArborError(LayerErrorCode.NOT_INSTALLED, `Cannot replace ${replacement.name} with ${path.basename(replacement.location)}: the base has no package of that name`, {
       hint: 'Install it with `arbor install` instead',
     });
   }
-  const classified: ClassifiedRequests = { requested: [], inactive: [], localRecords: [], replacedNames: new Set(replacements.map((record) => record.name)) };
+  const classified: ClassifiedRequests = { requested: [], inactive, localRecords: [], replacedNames: new Set(replacements.map((record) => record.name)) };
   for (const spec of request.packages) {
     if (providedBy(installed, spec, arch)) classified.inactive.push(spec);
     else classified.requested.push(spec);

@@ -11,6 +11,7 @@ import { classifyRequests, LOCAL_REPO, nevraOf } from './classifyRequests';
 import { erasePackage } from './erasePackage';
 import { readInstalledRpms, type InstalledRpm } from './InstalledRpms';
 import { LayerErrorCode } from './LayerError';
+import { moveLayerVarToTmpfiles, varEntries } from './LayerVar';
 import { baseArch, openLayerRepos, releaseVersion, type OpenedRepos } from './LayerRepos';
 import { mergeLayer } from './mergeLayer';
 import { OverlaySandbox } from './OverlaySandbox';
@@ -31,7 +32,9 @@ export interface LayerRpmsOptions {
  */
 export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, request: LayerRequest, context: HookContext, options: LayerRpmsOptions): Promise<LayerResult> {
   const { tree } = request;
+  const step = stepTimer(options.plugin, context);
   const installed = readInstalledRpms(tree);
+  step(`read ${installed.length} installed packages from the rpmdb`);
   const arch = treeArch(installed);
   const { requested, inactive, localRecords, replacedNames } = await classifyRequests(request, installed, arch);
   const result: LayerResult = { layeredBy: options.plugin, added: [], removed: [], replaced: [], inactive };
@@ -44,6 +47,7 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     if (requested.length) {
       const variables = { basearch: baseArch(arch), arch, releasever: releaseVersion(tree) ?? '' };
       repos = await openLayerRepos(hooks, request.configRoot, variables, cacheDir, context);
+      step(`opened ${repos.sources.length} repos (${repos.packages.length} packages)`);
     }
     const selected = await resolve(hooks, {
       requested,
@@ -56,15 +60,20 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
       selected: [],
       problems: [],
     }, context, repos?.searched ?? []);
+    step(`resolved ${selected.length} packages`);
     const files: string[] = [];
     for (const pkg of selected) files.push(pkg.repo === LOCAL_REPO ? pkg.location : await download(repos!, pkg, context));
+    step(`downloaded ${selected.length} packages`);
 
     const leaving = installed.filter((pkg) => request.removals.includes(pkg.name) || replacedNames.has(pkg.name));
     const staying = installed.filter((pkg) => !leaving.includes(pkg));
     const etcInUsr = isDirectory(path.join(tree, 'usr/etc')) && !fs.existsSync(path.join(tree, 'etc'));
+    const baseVar = varEntries(tree);
     const stayingPaths = new Set(staying.flatMap((pkg) => pkg.fileList.files.map((file) => file.path)));
     for (const pkg of leaving) erasePackage(tree, pkg, (file) => stayingPaths.has(file), etcInUsr);
+    step(`erased ${leaving.length} packages`);
     const scriptlets = await installNewcomers(tree, files, { staying, replacedNames, etcInUsr, context });
+    step(`installed ${files.length} packages`);
 
     const byName = new Map(installed.map((pkg) => [pkg.name, pkg]));
     for (const { package: nevra, name } of scriptlets) {
@@ -74,7 +83,10 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     }
     result.removed = leaving.filter((pkg) => !replacedNames.has(pkg.name)).map((pkg) => ({ name: pkg.name, nevra: pkg.nevra }));
     await recordLayeredRpmDb(tree, { remove: leaving.map((pkg) => pkg.hnum), add: files, arch });
+    step('recorded the transaction in the rpmdb');
     await runLayerScriptlets(tree, scriptlets, context);
+    step('ran the scriptlets');
+    if (etcInUsr) moveLayerVarToTmpfiles(tree, baseVar, context, options.plugin);
     return result;
   } finally {
     await repos?.close();
@@ -153,10 +165,20 @@ async function runLayerScriptlets(tree: string, packages: PackageScriptlets[], c
       run: (run) => sandbox.run(run),
       failure: { code: LayerErrorCode.SCRIPTLET_FAILED, hint: 'The layered commit was not made; the deployment is unchanged' },
     });
-    sandbox.apply();
+    sandbox.apply((relative) => context.logger.warn(`a scriptlet made /${relative}, a device node, fifo or socket; it is left out of the layered commit`));
   } finally {
     sandbox.remove();
   }
+}
+
+/** Logs how long each step took (debug), so a slow layering says where its time went. */
+function stepTimer(plugin: string, context: HookContext): (what: string) => void {
+  let last = performance.now();
+  return (what) => {
+    const now = performance.now();
+    context.logger.debug(`${plugin}: ${what} in ${Math.round(now - last)} ms`);
+    last = now;
+  };
 }
 
 /** The tree's architecture: its packages' first arch other than noarch, else this machine's. */

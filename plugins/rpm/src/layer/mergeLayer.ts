@@ -8,6 +8,8 @@ const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
 export interface MergeOptions {
   /** Top-level names of `layer` to leave out (mount points the sandbox made). */
   skip?: ReadonlySet<string>;
+  /** Told of each device node, fifo or socket left out: the store holds none (docs/format.md). */
+  onSpecialFile?: (relative: string) => void;
 }
 
 /**
@@ -16,18 +18,19 @@ export interface MergeOptions {
  * symlink replaces the target's entry, a directory the target lacks moves in whole, and one it
  * has is merged into, taking the layer's owner and mode. Overlayfs's marks are obeyed: a
  * whiteout (a 0/0 character device) deletes the target's entry, an opaque directory replaces
- * the target's directory instead of merging, and overlay xattrs are dropped on the way.
+ * the target's directory instead of merging, and overlay xattrs are dropped on the way. Other
+ * device nodes, fifos and sockets are left out and reported.
  * `layer` is consumed. Returns the relative paths that changed.
  */
 export function mergeLayer(layer: string, target: string, options: MergeOptions = {}): string[] {
   const changed: string[] = [];
-  mergeDirectory(layer, target, '', options.skip ?? new Set(), changed);
+  mergeDirectory(layer, target, '', options, changed);
   return changed;
 }
 
-function mergeDirectory(layer: string, target: string, relative: string, skip: ReadonlySet<string>, changed: string[]): void {
+function mergeDirectory(layer: string, target: string, relative: string, options: MergeOptions, changed: string[]): void {
   for (const name of fs.readdirSync(layer).sort()) {
-    if (relative === '' && skip.has(name)) continue;
+    if (relative === '' && options.skip?.has(name)) continue;
     const from = path.join(layer, name);
     const to = path.join(target, name);
     const entryPath = relative ? `${relative}/${name}` : name;
@@ -38,13 +41,17 @@ function mergeDirectory(layer: string, target: string, relative: string, skip: R
       changed.push(entryPath);
       continue;
     }
+    if (!source.isDirectory() && !source.isFile() && !source.isSymbolicLink()) {
+      options.onSpecialFile?.(entryPath);
+      continue;
+    }
     if (source.isDirectory() && existing?.isDirectory() && !isOpaque(from)) {
       if (existing.uid !== source.uid || existing.gid !== source.gid) fs.lchownSync(to, source.uid, source.gid);
       if ((existing.mode & 0o7777) !== (source.mode & 0o7777)) fs.chmodSync(to, source.mode & 0o7777);
-      mergeDirectory(from, to, entryPath, skip, changed);
+      mergeDirectory(from, to, entryPath, options, changed);
       continue;
     }
-    stripOverlayXattrs(from, source);
+    stripOverlay(from, source, entryPath, options);
     if (existing && (existing.isDirectory() !== source.isDirectory() || source.isDirectory())) fs.rmSync(to, { recursive: true, force: true });
     fs.renameSync(from, to);
     changed.push(entryPath);
@@ -55,8 +62,10 @@ function isOpaque(dir: string): boolean {
   return readXattrList(dir).some(([name, value]) => /\.overlay\.opaque$/.test(name) && (value.toString() === 'y' || value.toString() === 'x'));
 }
 
-function stripOverlayXattrs(entry: string, stats: fs.Stats): void {
-  if (stats.isCharacterDevice() && stats.rdev === 0) {
+/** Readies an entry that moves in whole: no overlay xattrs, no whiteouts, no special files inside. */
+function stripOverlay(entry: string, stats: fs.Stats, relative: string, options: MergeOptions): void {
+  if (!stats.isDirectory() && !stats.isFile() && !stats.isSymbolicLink()) {
+    if (!(stats.isCharacterDevice() && stats.rdev === 0)) options.onSpecialFile?.(relative);
     fs.rmSync(entry);
     return;
   }
@@ -64,6 +73,6 @@ function stripOverlayXattrs(entry: string, stats: fs.Stats): void {
   if (!stats.isDirectory()) return;
   for (const name of fs.readdirSync(entry)) {
     const child = path.join(entry, name);
-    stripOverlayXattrs(child, fs.lstatSync(child));
+    stripOverlay(child, fs.lstatSync(child), `${relative}/${name}`, options);
   }
 }
