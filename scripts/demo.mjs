@@ -99,17 +99,20 @@ async function main() {
     await boot(machine, 'v1', 'release 1');
   }
 
-  tell.heading('The admin edits /etc and layers a package');
+  tell.heading('The admin edits /etc and layers a package',
+    'Layering reads its repos from the deployment\'s /etc/yum.repos.d; the new deployment is the base',
+    'plus the package, committed with the base as its parent.');
   const [deployed] = (await tell.arborJson(machineDir, 'status', '--sysroot', S)).deployments;
   fs.writeFileSync(path.join(deployed.path, 'etc', 'motd'), 'Managed by the admin team.\n');
   tell.say('echo "Managed by the admin team." > /etc/motd');
   await tell.arbor(machineDir, 'etc', 'diff', '--sysroot', S);
-  // TODO(layering): `arbor install ${LAYERED_PACKAGE}` here, once `arbor install` is on main.
-  tell.say(`TODO: layering ${LAYERED_PACKAGE} with \`arbor install\` is not on main yet; this step fills in when it lands.`);
+  fs.writeFileSync(path.join(deployed.path, 'etc', 'yum.repos.d', 'sample.repo'), `[sample]\nname=Sample OS packages\nbaseurl=file://${rpms}/\n`);
+  tell.say(`printf '[sample]\\nbaseurl=file://${tell.shown(rpms)}/\\n' > /etc/yum.repos.d/sample.repo`);
+  await tell.arbor(machineDir, 'install', LAYERED_PACKAGE, '--sysroot', S);
 
   tell.heading('Compose release 2 and upgrade',
     'sample-os 2 changes the /etc/motd default the admin also edited: the merge keeps the admin\'s',
-    'file and reports the conflict. db diff says which packages changed.');
+    `file and reports the conflict. ${LAYERED_PACKAGE} is layered again onto release 2. db diff says which packages changed.`);
   const v2 = await release(2);
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S, '--check');
   await tell.arbor(machineDir, 'upgrade', '--sysroot', S);
@@ -121,8 +124,8 @@ async function main() {
   if (!noBoot) await boot(machine, 'rollback', 'release 1 again, after the rollback');
   await tell.arbor(machineDir, 'status', '--sysroot', S);
   const final = (await tell.arborJson(machineDir, 'status', '--sysroot', S)).deployments;
-  const shape = final.map((deployment) => `${deployment.index}:${deployment.commit}`).join(' ');
-  if (shape !== `0:${v1} 1:${v2}`) throw new Error(`the final status is not release 1 with release 2 as the rollback: ${shape}`);
+  const shape = final.map((deployment) => `${deployment.index}:${deployment.base ?? deployment.commit}+${deployment.layered.join(',')}`).join(' ');
+  if (shape !== `0:${v1}+${LAYERED_PACKAGE} 1:${v2}+${LAYERED_PACKAGE}`) throw new Error(`the final status is not release 1 with release 2 as the rollback, both layered: ${shape}`);
   await tell.arbor(machineDir, 'fsck', '--repo', path.join(S, 'arbor', 'repo'));
 }
 

@@ -68,6 +68,8 @@ describe('npm run demo (scripts/demo.mjs, boots left out)', function () {
     assert.match(run.output, /↑ sample-os\.noarch 1-1 -> 2-1/, 'db diff shows the upgraded package');
     const status = run.output.slice(run.output.lastIndexOf('Deployments:'));
     assert.match(status, /\(index 0, default\)[\s\S]*Version: 1\n[\s\S]*\(index 1, rollback\)[\s\S]*Version: 1\.1\n/, `the final status:\n${status}`);
+    assert.match(run.output, /Layered [0-9a-f]{64} on base [0-9a-f]{64} \(arbor:rpm: 1 added/, 'arbor install layered the package');
+    assert.match(status, /LayeredPackages: sample-hello[\s\S]*LayeredPackages: sample-hello/, 'both deployments carry the layered package');
     assert.match(run.output, /checked \d+ objects: 0 corrupt, 0 missing/);
     const seconds = Number(/Demo finished in ([\d.]+) s/.exec(run.output)?.[1]);
     assert.ok(seconds > 0, 'the demo prints its total time');

@@ -121,10 +121,13 @@ describe('docs/guide.md runs as written', function () {
 
       // The guide unmounted the disk at its end: mount it again, read-only, for its final state.
       const mnt = path.join(work, 'mnt');
+      let layeredV2 = '';
       execFileSync('mount', ['-o', 'loop,ro', path.join(work, 'root.img'), mnt]);
       try {
-        const status = runArbor(['status', '--sysroot', mnt, '--json']).json<{ deployments: { index: number; commit: string; version: string }[] }>();
-        assert.deepEqual(status.deployments.map((d) => [d.index, d.commit, d.version]), [[0, v1, '1'], [1, v2, '1.1']], 'rolled back: release 1 is the default, release 2 the rollback');
+        const status = runArbor(['status', '--sysroot', mnt, '--json']).json<{ deployments: { index: number; commit: string; base: string; version: string; layered: string[] }[] }>();
+        assert.deepEqual(status.deployments.map((d) => [d.index, d.base, d.version, d.layered]), [[0, v1, '1', ['sample-hello']], [1, v2, '1.1', ['sample-hello']]],
+          'rolled back: release 1 is the default and release 2 the rollback, both with the layered package');
+        layeredV2 = status.deployments[1]!.commit;
       } finally {
         execFileSync('umount', [mnt]);
       }
@@ -134,9 +137,10 @@ describe('docs/guide.md runs as written', function () {
         this.skip();
       }
       const boots = ['v1', 'v2'].map((label) => bootReport(work, label));
-      assert.deepEqual(boots.map((report) => report.get('BOOTED')), [`${v1}.0 Arbor Sample OS 1`, `${v2}.0 Arbor Sample OS 2`]);
+      assert.deepEqual(boots.map((report) => report.get('BOOTED')), [`${v1}.0 Arbor Sample OS 1`, `${layeredV2}.0 Arbor Sample OS 2`]);
       assert.deepEqual(boots.map((report) => report.get('MOTD')), ['Welcome to the Arbor sample OS, release 1.', 'Managed by the admin team.'], "the admin's /etc edit survives the upgrade");
       assert.deepEqual(boots.map((report) => report.get('USR')), ['read-only', 'read-only']);
+      assert.deepEqual(boots.map((report) => report.get('HELLO')), ['not installed', 'hello from a layered package'], 'the layered package is in the upgraded system');
       assert.deepEqual(boots.map((report) => report.get('BOOTS')), ['1', '2'], '/var is shared by the deployments');
     } catch (error) {
       if (run && !(error instanceof assert.AssertionError)) console.log(run.output.split('\n').slice(-40).join('\n'));
