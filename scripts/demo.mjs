@@ -4,8 +4,8 @@
 //   build:    the sample OS's RPMs -> rpm-md repo -> compose (fedora preset: rpmdb, SELinux
 //             labels) -> signed commit and summary, served by `arbor serve`
 //   machine:  a disk image (ESP + ext4 root) -> sysroot -> verified pull -> deploy -> boot in
-//             qemu -> /etc edit -> v2: upgrade with the /etc merge report and db diff -> boot
-//             -> rollback -> boot -> status
+//             qemu -> /etc edit -> arbor install (layering) -> v2: upgrade with the /etc merge
+//             report and db diff -> boot -> rollback -> boot -> status
 //
 // Every step runs the real `arbor` CLI and prints the command. Boots need root (a loop mount)
 // and qemu, OVMF and systemd-boot's EFI binary; without them the demo says so and goes on.
