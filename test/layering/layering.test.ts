@@ -134,6 +134,8 @@ describe('package layering: install, uninstall, override, upgrade', function () 
     sysroot.ok('install', 'htop');
     sysroot.ok('override', 'remove', 'bash');
     const v2 = await sysroot.commitBase({ version: '2', packages: { nano: '7.3', bash: '5.3' } });
+    const layeredV1 = sysroot.ok('status', '--json').json<{ deployments: { base: string }[] }>().deployments[0]!.base;
+    assert.equal(sysroot.ok('upgrade', '--check').stdout.trim(), `Upgrade available: os/x86_64 ${layeredV1} -> ${v2}`, 'base to base, not the layered commit');
     const upgrade = sysroot.ok('upgrade', '--json').json<{ available: boolean; latest: string; deployed: ChangeJson['deployed'] }>();
     assert.ok(upgrade.available);
     assert.equal(upgrade.deployed.base, v2);

@@ -124,7 +124,7 @@ describe('deployments, end to end through the CLI', function () {
     assert.equal(nothingNew.status, 77, 'upgrade --check exits 77 when there is nothing new');
     assert.equal(nothingNew.json<{ available: boolean }>().available, false);
     v2 = await sysroot.commit(scratch, V2);
-    assert.deepEqual(sysroot.json('upgrade', '--check'), { refspec: 'os/x86_64', pull: 'local', current: { stateroot: 'os', commit: v1, serial: 0 }, latest: v2, available: true });
+    assert.deepEqual(sysroot.json('upgrade', '--check'), { refspec: 'os/x86_64', pull: 'local', current: { stateroot: 'os', commit: v1, serial: 0 }, currentBase: v1, latest: v2, available: true });
 
     const preview = sysroot.json<{ preview: { commits: Array<{ commit: string; version: string }>; files: Record<string, string[]> } }>('upgrade', '--preview');
     assert.deepEqual(preview.preview.commits.map((c) => [c.commit, c.version]), [[v2, '2']]);

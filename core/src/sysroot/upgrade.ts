@@ -26,6 +26,8 @@ export interface UpgradeResult {
   refspec: string;
   pull: PullOutcome;
   current: DeploymentRef;
+  /** The base commit of the current deployment: its own commit, or the base a layered one was built on. */
+  currentBase: string;
   /** The commit the origin's ref names now. */
   latest: string;
   available: boolean;
@@ -59,7 +61,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     // A layered deployment is compared by its base: the packages on top are re-applied to the new one.
     const currentBase = baseOf(repo, current.commit);
     const available = latest !== currentBase && (staged ? baseOf(repo, staged.commit) : undefined) !== latest;
-    const result: UpgradeResult = { refspec, pull, current: refOf(current), latest, available, ...(overrideCommit ? { pinnedCommit: overrideCommit } : {}) };
+    const result: UpgradeResult = { refspec, pull, current: refOf(current), currentBase, latest, available, ...(overrideCommit ? { pinnedCommit: overrideCommit } : {}) };
     if (!available) return result;
     if (options.preview) return { ...result, preview: previewCommits(repo, currentBase, latest) };
     if (options.check) return result;

@@ -40,7 +40,7 @@ export default class Upgrade extends ArborCommand<typeof Upgrade> {
       if (result.pinnedCommit && result.available) this.log(`${result.deployed ? 'Moving' : 'Would move'} on from the pinned commit ${result.pinnedCommit} to ${result.refspec}'s ${result.latest}`);
       if (!result.available) this.log(`No upgrade available: ${result.refspec} is at ${result.latest}, already deployed`);
       else if (result.deployed) this.log(formatDeployResult(result.deployed));
-      else this.log(`Upgrade available: ${result.refspec} ${result.current.commit} -> ${result.latest}`);
+      else this.log(`Upgrade available: ${result.refspec} ${result.currentBase} -> ${result.latest}`);
       for (const commit of result.preview?.commits ?? []) {
         this.log(`  ${commit.commit.slice(0, 12)} ${commit.timestamp} ${commit.version ?? ''} ${commit.subject}`.replace(/ +/g, ' '));
       }
