@@ -88,4 +88,25 @@ describe('retention: a deploy keeps the default, the rollback, the pinned and --
     assert.deepEqual(describe(), ['os:3', 'os:2']);
     multi.assertEntriesBootCompleteDeployments();
   });
+
+  it('a kernel directory a killed removal left half-deleted is never taken for complete: the next deploy of it copies it again', async () => {
+    const fresh = TestSysroot.create(path.join(scratch(), 'half-deleted'));
+    const own: string[] = [];
+    for (const version of ['1', '2', '3']) own.push(await fresh.commit(scratch(), osVersion(version), `os/v${version}`));
+    fresh.run('deploy', own[0]!);
+    const [dir] = kernelDirs(fresh);
+    const kernelDir = path.join(fresh.root, 'boot', 'arbor', dir!);
+    const vmlinuz = fs.readdirSync(kernelDir).find((name) => name.startsWith('vmlinuz-'))!;
+    const bytes = fs.readFileSync(path.join(kernelDir, vmlinuz));
+    fresh.run('deploy', own[1]!);
+    fresh.run('deploy', own[2]!);
+    assert.ok(!kernelDirs(fresh).includes(dir!), 'retention removed v1\'s kernel');
+    // What a kill in the middle of an older release's recursive delete left: the name, half the files.
+    fs.mkdirSync(kernelDir);
+    fs.writeFileSync(path.join(kernelDir, 'initramfs-leftover.img'), '');
+    fresh.run('deploy', own[0]!);
+    assert.deepEqual(fs.readFileSync(path.join(kernelDir, vmlinuz)), bytes);
+    fresh.assertEntriesBootCompleteDeployments();
+    assert.ok(!kernelDirs(fresh).some((name) => name.endsWith('.removing')), 'no directory is left mid-removal');
+  });
 });

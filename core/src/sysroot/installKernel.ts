@@ -66,9 +66,11 @@ export function bootChecksum(kernel: KernelLayout): string {
 export function installKernel(sysroot: Sysroot, stateroot: string, kernel: KernelLayout): string {
   const bootcsum = bootChecksum(kernel);
   const target = sysroot.kernelDir(stateroot, bootcsum);
-  if (fs.existsSync(target)) return bootcsum;
+  if (isCompleteKernelDir(target, kernel)) return bootcsum;
   const temp = `${target}.tmp`;
   fs.rmSync(temp, { recursive: true, force: true });
+  // One an older release left half-deleted: renamed over below, it must not be a directory.
+  fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true, mode: 0o755 });
   try {
     copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
@@ -97,4 +99,17 @@ function copyDurably(src: string, dest: string): void {
 
 function isFileBeneath(deployment: string, relative: string): boolean {
   return lstatBeneath(deployment, relative)?.isFile() ?? false;
+}
+
+/** A kernel directory holds exactly the bytes' sizes it is named for (its name is their BLAKE3). */
+function isCompleteKernelDir(target: string, kernel: KernelLayout): boolean {
+  const expected: [string, string | undefined][] = [
+    [`vmlinuz-${kernel.kernelVersion}`, kernel.vmlinuz],
+    [`initramfs-${kernel.kernelVersion}.img`, kernel.initramfs],
+  ];
+  try {
+    return expected.every(([name, source]) => !source || fs.statSync(path.join(target, name)).size === fs.statSync(source).size);
+  } catch {
+    return false;
+  }
 }

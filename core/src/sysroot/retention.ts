@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DeploymentRef } from '../hooks';
+import { fsyncDir } from '../store/RefStore';
 import type { BootableDeployment } from './Deployment';
 import { refOf } from './Deployment';
 import { syncDeploymentRefs } from './DeploymentRefs';
@@ -65,16 +66,28 @@ export async function removeRetired(session: SysrootSession, plan: RetentionPlan
   return plan.retired.map(refOf);
 }
 
-/** Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. */
+/**
+ * Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. Each is
+ * first renamed out of its content name: installKernel takes a directory with that name for a
+ * complete copy, and a kill halfway through a recursive delete would leave one that is not.
+ */
 export function removeUnusedKernels(sysroot: Sysroot, live: ReadonlyArray<{ stateroot: string; bootcsum: string }>): string[] {
   const dir = path.join(sysroot.bootDir, 'arbor');
   const keep = new Set(live.map((d) => path.basename(sysroot.kernelDir(d.stateroot, d.bootcsum))));
   const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  return names.filter((name) => !keep.has(name)).map((name) => {
-    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-    return path.join(dir, name);
+  const unused = names.filter((name) => !keep.has(name));
+  const doomed = unused.map((name) => {
+    if (name.endsWith(REMOVING)) return name;
+    fs.renameSync(path.join(dir, name), path.join(dir, `${name}${REMOVING}`));
+    return `${name}${REMOVING}`;
   });
+  if (unused.length > 0) fsyncDir(dir);
+  for (const name of doomed) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  return unused.map((name) => path.join(dir, name));
 }
+
+/** The suffix of a kernel directory being deleted: no longer a content name, so never reused. */
+const REMOVING = '.removing';
 
 function isPinned(sysroot: Sysroot, deployment: DeploymentRef): boolean {
   try {
