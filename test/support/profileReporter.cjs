@@ -1,7 +1,7 @@
 // A mocha reporter for finding where the suite's time goes: the spec reporter's output, then
 // the time of every test and every hook summed per file, largest first. Also writes the raw
 // figures as JSON when ARBOR_TEST_PROFILE names a file.
-//   npx mocha --reporter test/support/profileReporter.cjs 'test/dist/**/*.test.js'
+//   npx mocha --no-parallel --reporter test/support/profileReporter.cjs 'test/dist/**/*.test.js'
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -25,7 +25,8 @@ class ProfileReporter extends Mocha.reporters.Spec {
       }
       return figures;
     };
-    // Wall time per file: from its first suite to the next file's (includes mocha's own work).
+    // Wall time per file: from its first suite to the next file's (includes mocha's own work);
+    // only meaningful with --no-parallel.
     runner.on(EVENT_SUITE_BEGIN, (suite) => {
       if (!suite.file || suite.file === lastFile) return;
       const now = Date.now();
@@ -47,6 +48,9 @@ class ProfileReporter extends Mocha.reporters.Spec {
     runner.once(EVENT_RUN_END, () => {
       if (lastFile) entry(lastFile).wall += Date.now() - lastFileStart;
       const total = Date.now() - started;
+      // In --parallel runs events arrive per file when it ends, so a file's wall time is unknown:
+      // the time of its tests and hooks stands in for it.
+      for (const f of files.values()) if (options?.parallel || f.wall === 0) f.wall = f.tests + f.hooks;
       const rows = [...files.entries()].sort((a, b) => b[1].wall - a[1].wall);
       const s = (ms) => (ms / 1000).toFixed(1).padStart(7);
       const lines = ['', `  profile: ${(total / 1000).toFixed(1)} s in all`, '     wall   tests   hooks   n  file'];
