@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { ARBOR_BIN, REPO_ROOT, runArbor } from '../support/runArbor';
-import { useTempDir, writeTree } from '../support/tempDir';
+import { removeTree, useTempDir, writeTree } from '../support/tempDir';
 import { PREPARE_ROOT } from './TestInitramfs';
 
 interface Sysroot {
@@ -80,15 +81,26 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
   const temp = useTempDir('arbor-prepare-root-');
   let sysroot: Sysroot;
   let scratch: string;
+  let template: { dir: string; sysroot: Sysroot } | undefined;
 
   before(function () {
     requireRoot(this);
     requireTool(this, 'busybox', 'unshare', 'bwrap');
+    // The CLI makes the sysroot once; each test gets its own copy (cp -a keeps modes, owners,
+    // xattrs, symlinks and the hardlinks between the repo and the deployments), so the tests
+    // that edit or break it never see another's changes. The sysroot holds no absolute path.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-prepare-root-template-'));
+    template = { dir, sysroot: makeSysroot(dir) };
+  });
+
+  after(() => {
+    if (template) removeTree(template.dir);
   });
 
   beforeEach(function () {
     scratch = temp();
-    sysroot = makeSysroot(scratch);
+    execFileSync('cp', ['-a', template!.sysroot.root, path.join(scratch, 'sysroot')]);
+    sysroot = { ...template!.sysroot, root: path.join(scratch, 'sysroot') };
   });
 
   it('mounts the deployment arbor= links to as the root: read-only /usr, the stateroot /var, the physical root at /sysroot', function () {

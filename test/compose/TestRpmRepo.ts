@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cachedFile, fixtureKey, toolVersion } from '../support/fixtureCache';
 
 /** A file a test package ships: text content, or a directory, or a symlink. */
 export type TestFile =
@@ -40,7 +41,24 @@ export function buildTestRepo(dir: string, packages: TestPackage[], work: string
   return built;
 }
 
+/**
+ * The package from the fixture cache when this run or an earlier one built the same one (same
+ * package description, host files, spec-writing code and rpmbuild), else built now; a copy of
+ * it lands in `outDir` under rpmbuild's name, so a test may change its copy.
+ */
 function buildRpm(pkg: TestPackage, outDir: string, work: string): string {
+  const hostFiles = Object.entries(pkg.hostFiles ?? {}).map(([file, host]) => [file, fs.readFileSync(host)] as const);
+  const key = fixtureKey('compose/TestRpmRepo', runRpmbuild.toString(), pkg, ...hostFiles.flat(), toolVersion('rpmbuild'));
+  const cached = cachedFile(key, (target) => {
+    const built = runRpmbuild(pkg, path.join(path.dirname(target), 'out'), work);
+    fs.renameSync(built, target);
+  });
+  const file = path.join(outDir, `${pkg.name}-${pkg.version ?? '1.0'}-${pkg.release ?? '1'}.noarch.rpm`);
+  fs.copyFileSync(cached, file);
+  return file;
+}
+
+function runRpmbuild(pkg: TestPackage, outDir: string, work: string): string {
   const top = path.join(work, `rpmbuild-${pkg.name}-${pkg.version ?? '1.0'}`);
   const content = path.join(top, 'content');
   fs.mkdirSync(content, { recursive: true });

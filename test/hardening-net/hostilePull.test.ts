@@ -11,6 +11,7 @@ import { requireRoot, requireTool } from '../support/requireTool';
 import { arbor, arborAsync, makeSourceRepo, makeTree, type SourceRepo } from '../replication/replicationFixture';
 import { ForgingServer, forgedFileObject, zstdRleBomb } from './ForgingServer';
 import { measuredArbor } from './measuredRun';
+import { removeTree } from '../support/tempDir';
 
 const MiB = 1 << 20;
 const GiB = 1024 * MiB;
@@ -52,7 +53,7 @@ describe('pulling from a server that lies about sizes', function () {
       plugins: ['storage', 'file', ['http', { stallTimeoutMs: 3000, retries: 0, retryDelayMs: 10, minBytesPerSecond: 2000, throughputWindowMs: 1000 }], 'ed25519'],
     }));
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeTree(dir));
 
   function client(url: string): string {
     const repo = path.join(dir, `client-${++counter}`);

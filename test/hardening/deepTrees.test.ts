@@ -15,7 +15,7 @@ import { Repo } from '@arbor/core/store';
 import storagePlugin from '@arbor/plugin-storage';
 import filePlugin from '@arbor/plugin-file';
 import { addRemote, pull, writeSummary as writeRemoteSummary } from '@arbor/core/remote';
-import { useTempDir } from '../support/tempDir';
+import { useTempDir, removeTree } from '../support/tempDir';
 
 /**
  * A commit whose tree is `depth` directories deep (`/d/d/d/...`), written object by object as
@@ -50,7 +50,7 @@ describe('issue 19: trees thousands of levels deep', () => {
     const repo = Repo.init(path.join(shared, 'repo'), { mode: 'archive' });
     built = { deep: deepCommit(repo, DEPTH, 'deep'), shallow: deepCommit(repo, 1, 'shallow') };
   });
-  after(() => fs.rmSync(shared, { recursive: true, force: true }));
+  after(() => removeTree(shared));
 
   function repoWithDeepTree(): { repo: Repo; deep: string; shallow: string } {
     return { repo: Repo.open(path.join(shared, 'repo')), ...built };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PackedProject } from '../support/PackedProject';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { REPO_ROOT } from '../support/runArbor';
-import { writeTree } from '../support/tempDir';
+import { writeTree, removeTree } from '../support/tempDir';
 import { buildOsTree } from '../sysroot/sysrootFixture';
 import { OS_PACKAGES } from '../compose/composeFixture';
 import { buildTestRepo } from '../compose/TestRpmRepo';
@@ -31,7 +31,7 @@ describe('third-party plugins installed from packed packages', function () {
     project = PackedProject.create(path.join(scratch, 'project'), ['arbor-plugin-toyboot', 'arbor-plugin-keepcopy', 'arbor-plugin-pathlabel'].map((name) => path.join(PLUGINS, name)));
   });
   after(() => {
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    if (scratch) removeTree(scratch);
   });
 
   /** Commits an OS version into the sysroot's repo with the project's own CLI. */

@@ -9,6 +9,7 @@ import { CanonicalWriter } from '@arbor/core/store';
 import { blake3, encodeCommit, encodeCommitSignatures, objectRelPath, Repo } from '@arbor/core/store';
 import { HostileRepoServer, type Misbehavior } from './HostileRepoServer';
 import { arbor, arborAsync, makeSourceRepo, makeTree, type SourceRepo } from './replicationFixture';
+import { removeTree } from '../support/tempDir';
 
 /**
  * Each hostile case: the pull fails with one clear line naming what is wrong, the client repo
@@ -38,7 +39,7 @@ describe('pulling from a hostile server', function () {
   });
   after(async () => {
     await good.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   });
 
   /** A fresh client with the remote `bad` (at `url`) and `good`, both trusting the signing key. */

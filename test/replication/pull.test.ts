@@ -8,6 +8,7 @@ import { Repo } from '@arbor/core/store';
 import { NginxServer } from '../support/NginxServer';
 import { requireTool } from '../support/requireTool';
 import { runArbor } from '../support/runArbor';
+import { removeTree } from '../support/tempDir';
 import {
   arbor, assertCheckoutMatches, changeTree, makeClient, makeSourceRepo, makeTree, refs, startArborServe, type SourceRepo,
 } from './replicationFixture';
@@ -32,7 +33,7 @@ describe('arbor pull from a served archive repo', function () {
     makeTree(tree, { large: true });
     source = makeSourceRepo(dir, tree);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeTree(dir));
 
   it('pulls a signed commit served by `arbor serve`: fsck passes and the checkout is the source tree', async () => {
     const server = await startArborServe(source.repo);

@@ -8,6 +8,7 @@ import { Repo } from '@arbor/core/store';
 import { ARBOR_BIN } from '../support/runArbor';
 import { HostileRepoServer } from './HostileRepoServer';
 import { arborAsync, makeSourceRepo, makeTree, objectName, storedObjects, type SourceRepo } from './replicationFixture';
+import { removeTree } from '../support/tempDir';
 
 describe('an interrupted pull', function () {
   this.timeout(120_000);
@@ -20,7 +21,7 @@ describe('an interrupted pull', function () {
     makeTree(tree, { files: 400 });
     source = makeSourceRepo(dir, tree);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeTree(dir));
 
   it('killed with SIGKILL halfway, resumes without fetching again the objects it stored', async () => {
     const server = new HostileRepoServer(source.repo);
