@@ -111,6 +111,8 @@ export function kernelPackage(work) {
 export function buildSampleRpms(dir, version, work) {
   const { buildTestRepo } = testModule('compose/TestRpmRepo');
   fs.mkdirSync(work, { recursive: true });
+  // The tests' RPM cache would otherwise outlive the demo in the system's temp dir.
+  process.env.ARBOR_TEST_FIXTURE_CACHE ??= path.join(work, 'rpm-cache');
   const packages = version === 1 ? [samplePackage(1), kernelPackage(work), helloPackage()] : [samplePackage(version)];
   return buildTestRepo(dir, packages, work);
 }

@@ -107,6 +107,12 @@ describe('retention: a deploy keeps the default, the rollback, the pinned and --
     fresh.run('deploy', own[0]!);
     assert.deepEqual(fs.readFileSync(path.join(kernelDir, vmlinuz)), bytes);
     fresh.assertEntriesBootCompleteDeployments();
+    // A removal of it that was killed earlier left its renamed copy: the next removal still goes through.
+    fs.mkdirSync(`${kernelDir}.removing`);
+    fs.writeFileSync(path.join(`${kernelDir}.removing`, vmlinuz), 'half');
+    fresh.run('deploy', own[1]!);
+    fresh.run('deploy', own[2]!);
+    assert.ok(!kernelDirs(fresh).includes(dir!));
     assert.ok(!kernelDirs(fresh).some((name) => name.endsWith('.removing')), 'no directory is left mid-removal');
   });
 });

@@ -78,6 +78,8 @@ export function removeUnusedKernels(sysroot: Sysroot, live: ReadonlyArray<{ stat
   const unused = names.filter((name) => !keep.has(name));
   const doomed = unused.map((name) => {
     if (name.endsWith(REMOVING)) return name;
+    // An earlier removal of the same kernel that was killed (a directory can't be renamed over a full one).
+    fs.rmSync(path.join(dir, `${name}${REMOVING}`), { recursive: true, force: true });
     fs.renameSync(path.join(dir, name), path.join(dir, `${name}${REMOVING}`));
     return `${name}${REMOVING}`;
   });
