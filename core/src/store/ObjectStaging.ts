@@ -3,7 +3,9 @@ import path from 'node:path';
 import { FsBatch } from '../fs/FsBatch';
 import { spreadSubdirectories } from '../fs/spreadSubdirectories';
 import { syncFilesystem } from '../fs/syncFilesystem';
+import { blake3 } from './Blake3';
 import { bytePathFromOs } from './BytePath';
+import type { ObjectIndex } from './ObjectIndex';
 import { objectRelPath, type ObjectId, type ObjectKindName } from './ObjectId';
 import type { Repo } from './Repo';
 import { removeStaleStaging } from './StaleStaging';
@@ -42,6 +44,21 @@ export class ObjectStaging {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+  }
+
+  /**
+   * A writer of metadata objects for one commit: it hashes the bytes, stages the object unless
+   * the repo's index has it already, and returns its ID.
+   */
+  metadataWriter(index: ObjectIndex): (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer) => ObjectId {
+    return (kind, bytes) => {
+      const id = blake3(bytes).toString('hex');
+      if (!index.has(id, kind)) {
+        this.writeMetadata(id, kind, bytes);
+        index.add(id, kind);
+      }
+      return id;
+    };
   }
 
   /** Syncs, moves every staged object into objects/, syncs again; returns how many moved. */

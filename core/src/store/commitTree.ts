@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
 import type { ComposeSession, FileMetadata, LabelRequest, LabelTarget } from '../hooks';
-import { blake3 } from './Blake3';
 import { displayPath, osPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
 import { encodeDirMeta, type DirMeta } from './DirMeta';
@@ -98,15 +97,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       progress?.done();
       warnStrippedWorldWritable(scan, results, context);
 
-      const index = new ObjectIndex(repo.path);
-      const stage = (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer): ObjectId => {
-        const id = blake3(bytes).toString('hex');
-        if (!index.has(id, kind)) {
-          staging.writeMetadata(id, kind, bytes);
-          index.add(id, kind);
-        }
-        return id;
-      };
+      const stage = staging.metadataWriter(new ObjectIndex(repo.path));
       const metaIds = new Map<string, ObjectId>();
       const stageMeta = (meta: DirMeta): ObjectId => {
         const bytes = encodeDirMeta(meta);

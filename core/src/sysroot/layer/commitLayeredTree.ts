@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Arbor } from '../../Arbor';
-import { blake3 } from '../../store/Blake3';
 import { osPath } from '../../store/BytePath';
 import { encodeCommit, type Commit } from '../../store/Commit';
 import { encodeDirMeta, type DirMeta } from '../../store/DirMeta';
@@ -65,15 +64,7 @@ export async function commitLayeredTree(
         changed.push({ path: file.path, id });
       });
 
-      const index = new ObjectIndex(repo.path);
-      const stage = (kind: 'dirtree' | 'dirmeta' | 'commit', bytes: Buffer): ObjectId => {
-        const id = blake3(bytes).toString('hex');
-        if (!index.has(id, kind)) {
-          staging.writeMetadata(id, kind, bytes);
-          index.add(id, kind);
-        }
-        return id;
-      };
+      const stage = staging.metadataWriter(new ObjectIndex(repo.path));
       const stageMeta = (meta: DirMeta): ObjectId => stage('dirmeta', encodeDirMeta(meta));
       const treeIds = new Array<ObjectId>(scan.dirs.length);
       const metaIds = new Array<ObjectId>(scan.dirs.length);
