@@ -106,7 +106,8 @@ function describeType(stat: fs.Stats): string {
   return 'a special file';
 }
 
-function lstatOrUndefined(file: string): fs.Stats | undefined {
+/** lstat, or undefined when nothing is at `file` (ENOENT, ENOTDIR). */
+export function lstatOrUndefined(file: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(file);
   } catch (error) {

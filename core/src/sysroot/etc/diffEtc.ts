@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { lstatOrUndefined } from '../../fs/SafePath';
 
 /** What an admin did to the defaults: paths relative to /etc, sorted. */
 export interface EtcDiff {
@@ -109,15 +110,6 @@ function isSpecial(stat: fs.Stats): boolean {
   return !stat.isFile() && !stat.isDirectory() && !stat.isSymbolicLink();
 }
 
-export function lstatOrUndefined(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
-}
 
 function readdirOrEmpty(dir: string): string[] {
   try {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { lstatBeneath } from '../../fs/SafePath';
 import type { EtcDiff } from './diffEtc';
-import { lstatOrUndefined, sameEntry, sameTree } from './diffEtc';
+import { lstatOrUndefined } from '../../fs/SafePath';
+import { sameEntry, sameTree } from './diffEtc';
 
 export interface EtcConflicts {
   /** Admin-changed files whose default also changed (still shipped, but different). */
