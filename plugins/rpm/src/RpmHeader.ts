@@ -1,4 +1,4 @@
-import { RegionTag, RpmTagType } from './RpmTag';
+import { RegionTag, RPM_TYPE_SIZES, RpmTagType } from './RpmTag';
 
 /**
  * One RPM header structure: the signature header and the main header are both written this way.
@@ -43,15 +43,6 @@ export type HeaderKind = keyof typeof HeaderLimits;
  */
 export const ARRAY_COUNT_MAX = 1 << 20;
 
-const FIXED_SIZES: Record<number, number> = {
-  [RpmTagType.NULL]: 0,
-  [RpmTagType.CHAR]: 1,
-  [RpmTagType.INT8]: 1,
-  [RpmTagType.INT16]: 2,
-  [RpmTagType.INT32]: 4,
-  [RpmTagType.INT64]: 8,
-  [RpmTagType.BIN]: 1,
-};
 
 /** Reads il and dl from the 16-byte preamble, checking the magic and rpm's limits. */
 export function parseHeaderPreamble(preamble: Buffer, kind: HeaderKind, fail: (message: string) => Error): { entries: number; dataLength: number } {
@@ -120,7 +111,7 @@ export class RpmHeader {
       if (entry.type !== RpmTagType.NULL && (entry.count === 0 || entry.count > dl)) throw fail(`${where} has an impossible count`);
       if (entry.type === RpmTagType.STRING && entry.count !== 1) throw fail(`${where} is a STRING with a count other than 1`);
       if (tooManyValues(entry)) throw fail(`${where} holds more than ${ARRAY_COUNT_MAX} values`);
-      const size = FIXED_SIZES[entry.type];
+      const size = RPM_TYPE_SIZES[entry.type];
       if (size !== undefined && size > 1 && entry.offset % size !== 0) throw fail(`${where} is misaligned`);
       entry.length = dataLength(entry, store, dl);
       if (entry.length < 0) throw fail(`${where} runs past the end of the ${dl}-byte data store`);
@@ -177,7 +168,7 @@ export class RpmHeader {
   numbers(tag: number): number[] | undefined {
     const entry = this.index.get(tag);
     if (!entry) return undefined;
-    const size = FIXED_SIZES[entry.type];
+    const size = RPM_TYPE_SIZES[entry.type];
     if (size === undefined || entry.type === RpmTagType.BIN || entry.type === RpmTagType.NULL) return undefined;
     const values = new Array<number>(entry.count);
     for (let i = 0, at = entry.offset; i < entry.count; i++, at += size) {
@@ -231,7 +222,7 @@ function checkRegion(raw: RpmHeaderEntry[], store: Buffer, il: number, kind: Hea
 
 /** Bytes an entry's data occupies, or -1 when it would run past the store. */
 function dataLength(entry: RpmHeaderEntry, store: Buffer, dl: number): number {
-  const size = FIXED_SIZES[entry.type];
+  const size = RPM_TYPE_SIZES[entry.type];
   if (size !== undefined) {
     const length = size * entry.count;
     return entry.offset + length > dl ? -1 : length;

@@ -18,6 +18,17 @@ export const RpmTagType = {
   I18NSTRING: 9,
 } as const;
 
+/** Bytes per element of the fixed-size tag types; strings and string arrays are NUL-terminated. */
+export const RPM_TYPE_SIZES: Readonly<Record<number, number>> = {
+  [RpmTagType.NULL]: 0,
+  [RpmTagType.CHAR]: 1,
+  [RpmTagType.INT8]: 1,
+  [RpmTagType.INT16]: 2,
+  [RpmTagType.INT32]: 4,
+  [RpmTagType.INT64]: 8,
+  [RpmTagType.BIN]: 1,
+};
+
 export type RpmTagTypeValue = (typeof RpmTagType)[keyof typeof RpmTagType];
 
 /**

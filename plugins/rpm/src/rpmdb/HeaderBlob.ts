@@ -1,4 +1,4 @@
-import { RpmTagType } from '../RpmTag';
+import { RPM_TYPE_SIZES, RpmTagType } from '../RpmTag';
 
 /**
  * The header blob an rpmdb stores for one installed package: the package's main header with
@@ -31,15 +31,6 @@ export interface BlobEntry {
 
 const ENTRY_SIZE = 16;
 const PREAMBLE_SIZE = 16;
-const TYPE_SIZES: Record<number, number> = {
-  [RpmTagType.NULL]: 0,
-  [RpmTagType.CHAR]: 1,
-  [RpmTagType.INT8]: 1,
-  [RpmTagType.INT16]: 2,
-  [RpmTagType.INT32]: 4,
-  [RpmTagType.INT64]: 8,
-  [RpmTagType.BIN]: 1,
-};
 
 /**
  * Appends `added` to a package's main header (`headerBytes`: magic, il, dl, index, data, as
@@ -79,7 +70,7 @@ export function appendToHeader(headerBytes: Buffer, added: readonly AddedEntry[]
 
 /** Padding before a datum of `type` that would start at `offset` (rpm's alignDiff). */
 function alignment(type: number, offset: number): number {
-  const size = TYPE_SIZES[type] ?? 1;
+  const size = RPM_TYPE_SIZES[type] ?? 1;
   return size > 1 ? (size - (offset % size)) % size : 0;
 }
 
@@ -110,7 +101,7 @@ export function readHeaderBlob(blob: Buffer, fail: (message: string) => Error): 
 }
 
 function dataEnd(type: number, count: number, store: Buffer, offset: number): number {
-  const size = TYPE_SIZES[type];
+  const size = RPM_TYPE_SIZES[type];
   if (size !== undefined) return offset + size * count <= store.length ? offset + size * count : -1;
   const strings = type === RpmTagType.STRING ? 1 : count;
   let at = offset;
