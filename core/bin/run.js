@@ -5,7 +5,7 @@
 // oclif's Node version check loads semver on every start (~30 ms); npm already enforces our
 // engines field, so it is skipped unless the user asks for it.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
-ensureHome();
+ensureUserEnvironment();
 require('./compileCache').enableCompileCache();
 deferOclifGlobbing();
 require('@oclif/core/execute').execute({ loadOptions: withInstalledPlugins(require('node:path').dirname(__dirname)) });
@@ -68,15 +68,17 @@ function deferOclifGlobbing() {
 }
 
 /**
- * oclif asks os.homedir() for its config and cache directories. A system service (the staged
- * deploy's finalize unit) runs without HOME, and a tree without a passwd entry for the user
- * makes that lookup throw, so such a process gets a HOME rather than a crash.
+ * oclif asks os.homedir() for its config and cache directories, and os.userInfo() for the shell
+ * when SHELL is unset. A system service (the staged deploy's finalize unit) runs without HOME or
+ * SHELL, and a tree without a passwd entry for the user makes both lookups throw, so such a
+ * process gets a HOME and a SHELL rather than a crash.
  */
-function ensureHome() {
-  if (process.env.HOME) return;
+function ensureUserEnvironment() {
+  if (process.env.HOME && process.env.SHELL) return;
   try {
     require('node:os').userInfo();
   } catch {
-    process.env.HOME = process.getuid?.() === 0 ? '/root' : '/';
+    process.env.HOME ||= process.getuid?.() === 0 ? '/root' : '/';
+    process.env.SHELL ||= '/bin/sh';
   }
 }

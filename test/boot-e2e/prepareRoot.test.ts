@@ -150,8 +150,8 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
   function inside(mnt: string, ...args: string[]): string {
     return [
       'bwrap', '--bind', mnt, '/', '--ro-bind', '/usr', '/usr', '--ro-bind', '/usr/lib64', '/lib64', '--ro-bind', '/usr/lib', '/lib', '--unsetenv', 'NODE_EXTRA_CA_CERTS',
-      // As the finalize unit runs: a system service has no HOME, and this tree no passwd.
-      '--unsetenv', 'HOME',
+      // As the finalize unit runs: a system service has no HOME or SHELL, and this tree no passwd.
+      '--unsetenv', 'HOME', '--unsetenv', 'SHELL',
       // /tmp first: a clone under /tmp must stay visible through the tmpfs mounted over it.
       '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--ro-bind', REPO_ROOT, REPO_ROOT,
       '/usr/bin/node', ARBOR_BIN, ...args,
