@@ -62,6 +62,10 @@ describe('rebase REMOTE:REF: from stable on one remote to testing on another, an
     const run = sysroot.run('rebase', 'stable:os/x86_64/stable', '--stage');
     assert.match(run.stdout, /Rebased from testing:os\/x86_64\/testing to stable:os\/x86_64\/stable \(pulled\)/);
     assert.match(run.stdout, /Staged /);
+    // Until finalize, the staged rebase is what upgrade and rebase start from, as in rpm-ostree.
+    const upgrade = sysroot.json<{ refspec: string; available: boolean; current: { commit: string } }>('upgrade');
+    assert.deepEqual([upgrade.refspec, upgrade.available, upgrade.current.commit], ['stable:os/x86_64/stable', false, commits.s2]);
+    assert.match(attempt(sysroot, 'rebase', 'stable:os/x86_64/stable').stderr, /already follows stable:os\/x86_64\/stable/);
     sysroot.run('finalize');
     const [current] = sysroot.state().deployments;
     assert.deepEqual([current!.commit, current!.origin, current!.kargs], [commits.s2, 'stable:os/x86_64/stable', ['console=ttyS0']]);

@@ -7,8 +7,8 @@ import { bootableOf, nextSerial, refOf, sameDeployment } from './Deployment';
 import { protectDeployment, releaseDeployment } from './DeploymentRefs';
 import { mergeDeploymentEtc } from './etc/mergeDeploymentEtc';
 import { prepareEtc } from './etc/prepareEtc';
-import { findMergeDeployment } from './findBootedDeployment';
-import { carriedLayers, layerForDeploy, layerSource } from './layer/carriedLayers';
+import { findMergeDeployment, pendingDeployment } from './findBootedDeployment';
+import { carriedLayers, layerForDeploy } from './layer/carriedLayers';
 import { findKernel, installKernel } from './installKernel';
 import { Kargs } from './Kargs';
 import { OriginFile } from './OriginFile';
@@ -107,7 +107,7 @@ export async function deployCommit(session: SysrootSession, request: DeployReque
   const from = findMergeDeployment(sysroot, state.deployments, stateroot);
   // With layer requests, what is deployed is the base with the packages applied (docs/layering.md);
   // done first, so a layering that fails leaves everything, a staged deployment too, as it was.
-  const layers = request.layers ?? carriedLayers(sysroot, layerSource(state.deployments, staged, stateroot));
+  const layers = request.layers ?? carriedLayers(sysroot, pendingDeployment(state.deployments, staged, stateroot));
   const layered = await layerForDeploy(session, { base: request.commit, layers, mergeFrom: from });
   const commit = layered?.commit ?? request.commit;
   // A new deploy replaces a staged one, which would otherwise undo it at shutdown (as ostree).

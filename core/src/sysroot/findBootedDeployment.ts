@@ -41,21 +41,33 @@ export function findMergeDeployment<T extends DeploymentRef>(sysroot: Sysroot, o
 }
 
 /**
- * The deployment `upgrade` and `rebase` start from: the merge deployment of the given
- * stateroot, else of the booted one's, else of the default's. `what` names the command for the
- * error when nothing is deployed.
+ * The deployment `upgrade` and `rebase` start from, rpm-ostree's origin merge deployment: of
+ * the given stateroot, else the booted one's, else the default's, the pending deployment (the
+ * staged one, else the first in the boot order). Its origin is the latest the admin asked for,
+ * so a rebase or an install not yet booted into is carried on rather than undone. Its /etc is
+ * not what gets merged: deploy takes that from findMergeDeployment. `what` names the command
+ * for the error when nothing is deployed.
  */
-export function findCurrentDeployment<T extends DeploymentRef>(
+export function findCurrentDeployment<T extends DeploymentRef, S extends DeploymentRef>(
   sysroot: Sysroot,
   order: readonly T[],
-  options: { stateroot?: string; what: string; hint: string },
-): T & { stateroot: string } {
+  options: { stateroot?: string; staged: S | undefined; what: string; hint: string },
+): T | S {
   const stateroot = options.stateroot !== undefined
     ? sysroot.resolveStateroot(options.stateroot)
-    : (findBootedDeployment(sysroot, order) ?? order[0])?.stateroot;
-  const current = stateroot === undefined ? undefined : findMergeDeployment(sysroot, order, stateroot);
+    : (findBootedDeployment(sysroot, order) ?? options.staged ?? order[0])?.stateroot;
+  const current = stateroot === undefined ? undefined : pendingDeployment(order, options.staged, stateroot);
   if (!current) {
     throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in ${sysroot.path} to ${options.what}`, { hint: options.hint });
   }
   return current;
+}
+
+/**
+ * The stateroot's pending deployment: the staged one when there is one, else its first in the
+ * boot order, the one the admin changed last.
+ */
+export function pendingDeployment<T extends DeploymentRef, S extends DeploymentRef>(order: readonly T[], staged: S | undefined, stateroot: string): T | S | undefined {
+  if (staged && staged.stateroot === stateroot) return staged;
+  return order.find((deployment) => deployment.stateroot === stateroot);
 }

@@ -6,6 +6,7 @@ import { deployCommit, type DeployResult } from './deploy';
 import { findCurrentDeployment } from './findBootedDeployment';
 import { OriginFile } from './OriginFile';
 import { pullOrigin, type PullOutcome } from './pullOrigin';
+import { pendingStaged } from './StagedDeployment';
 import { SysrootSession, type SysrootOptions } from './SysrootSession';
 
 export interface RebaseOptions extends SysrootOptions {
@@ -45,7 +46,8 @@ export async function rebase(options: RebaseOptions): Promise<RebaseResult> {
       });
     }
     const state = readBootState(sysroot);
-    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, what: 'rebase', hint: `Deploy it instead: arbor deploy ${refspec}` });
+    const staged = pendingStaged(sysroot, state.deployments);
+    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, staged, what: 'rebase', hint: `Deploy it instead: arbor deploy ${refspec}` });
     const { stateroot } = current;
     const origin = OriginFile.read(sysroot.originPath(current));
     const from = origin.refspec;

@@ -51,13 +51,13 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   return SysrootSession.run({ ...options, lock: true, purpose: 'upgrade' }, async (session) => {
     const { sysroot, arbor, context, repo } = session;
     const state = readBootState(sysroot);
-    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, what: 'upgrade', hint: 'Deploy a refspec first: arbor deploy REFSPEC' });
+    const staged = pendingStaged(sysroot, state.deployments);
+    const current = findCurrentDeployment(sysroot, state.deployments, { stateroot: options.stateroot, staged, what: 'upgrade', hint: 'Deploy a refspec first: arbor deploy REFSPEC' });
     const { stateroot } = current;
     const origin = OriginFile.read(sysroot.originPath(current));
     const { refspec, overrideCommit } = origin;
     const pull = await pullOrigin({ repo, arbor, context, refspec });
     const latest = repo.resolveRev(refspec);
-    const staged = pendingStaged(sysroot, state.deployments);
     // A layered deployment is compared by its base: the packages on top are re-applied to the new one.
     const currentBase = baseOf(repo, current.commit);
     const available = latest !== currentBase && (staged ? baseOf(repo, staged.commit) : undefined) !== latest;

@@ -6,17 +6,6 @@ import type { SysrootSession } from '../SysrootSession';
 import { hasRequests, noLayers } from './LayerMetadata';
 import { layerCommit, type LayerCommitResult } from './layerCommit';
 
-/**
- * The deployment whose requests the next deployment of `stateroot` starts from: the staged one
- * when there is one, else the stateroot's first in the boot order, the one the admin changed
- * last. rpm-ostree takes the pending deployment's origin for the same reason: an `install`
- * not yet booted into must survive an `upgrade` or a second `install`.
- */
-export function layerSource(order: readonly DeploymentRef[], staged: DeploymentRef | undefined, stateroot: string): DeploymentRef | undefined {
-  if (staged && staged.stateroot === stateroot) return staged;
-  return order.find((deployment) => deployment.stateroot === stateroot);
-}
-
 /** The requests that source records: what deploy, upgrade and rebase carry to the new base. */
 export function carriedLayers(sysroot: Sysroot, source: DeploymentRef | undefined): LayerRequests {
   return source ? OriginFile.read(sysroot.originPath(source)).layers : noLayers();

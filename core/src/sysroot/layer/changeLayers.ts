@@ -9,7 +9,8 @@ import { deployCommit, type DeployResult } from '../deploy';
 import { OriginFile } from '../OriginFile';
 import { pendingStaged } from '../StagedDeployment';
 import { SysrootSession, type SysrootOptions } from '../SysrootSession';
-import { carriedLayers, layerSource } from './carriedLayers';
+import { pendingDeployment } from '../findBootedDeployment';
+import { carriedLayers } from './carriedLayers';
 import { readLayeredCommit } from './LayerMetadata';
 import { editRequests, type LayerChange } from './LayerRequestEdit';
 import { LocalPackages } from './LocalPackages';
@@ -45,7 +46,7 @@ export async function changeLayers(options: LayerChangeOptions): Promise<LayerCh
     const state = readBootState(sysroot);
     const staged = pendingStaged(sysroot, state.deployments);
     const stateroot = sysroot.resolveStateroot(options.stateroot ?? (staged ?? state.deployments[0])?.stateroot);
-    const from = layerSource(state.deployments, staged, stateroot);
+    const from = pendingDeployment(state.deployments, staged, stateroot);
     if (!from) {
       throw new ArborError(ErrorCode.NO_DEPLOYMENT, `Nothing is deployed in stateroot ${stateroot} of ${sysroot.path} to layer packages on`, {
         hint: 'Deploy a refspec first: arbor deploy REFSPEC',
