@@ -28,6 +28,6 @@ export { PATH_MAX, exceedsPathMax, pathTooLong } from './fs/pathMax';
 export { errnoError } from './fs/errnoError';
 export { lstatBeneath, pathBeneath, removeBeneath, mkdirBeneath, isRealDirectory, assertRealDirectory } from './fs/SafePath';
 export { FsBatch, type FsBatchFailure } from './fs/FsBatch';
-export { runInTree, treeHasProgram, type SandboxRun, type SandboxResult } from './compose/TreeSandbox';
+export { bwrapInvocation, runInTree, spawnSandbox, treeHasProgram, type BwrapInvocation, type SandboxRun, type SandboxResult } from './compose/TreeSandbox';
 export { loadTreefile, TreefileSchema, type Treefile, type LoadedTreefile } from './compose/Treefile';
 export { ComposeMetadataKey, composedPackage, type ComposedPackage } from './compose/ComposeInputs';

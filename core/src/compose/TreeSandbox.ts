@@ -26,6 +26,13 @@ export interface SandboxResult {
 /** Mount points bubblewrap creates in the tree; removed again if they were not there before. */
 const MOUNT_POINTS = ['proc', 'dev', 'tmp'];
 
+/** bubblewrap's arguments for one run, and the scratch files they name. */
+export interface BwrapInvocation {
+  args: string[];
+  /** Removes the files the run's `inputs` were written to. */
+  dispose(): void;
+}
+
 /**
  * Runs a program with a composed tree as its root, the way rpm-ostree runs scriptlets and
  * postprocess scripts: bubblewrap binds the tree read-write at `/`, gives it fresh /proc, /dev
@@ -34,43 +41,71 @@ const MOUNT_POINTS = ['proc', 'dev', 'tmp'];
  */
 export async function runInTree(run: SandboxRun): Promise<SandboxResult> {
   const created = MOUNT_POINTS.filter((name) => !fs.existsSync(path.join(run.tree, name)));
-  const inputDir = run.inputs ? fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-sandbox-')) : undefined;
-  const binds: string[] = [];
-  for (const [inside, content] of Object.entries(run.inputs ?? {})) {
-    if (!inside.startsWith('/tmp/')) throw new Error(`sandbox input ${inside} must be under /tmp`);
-    const host = path.join(inputDir!, String(binds.length / 3));
-    fs.writeFileSync(host, content, { mode: 0o644 });
-    binds.push('--ro-bind', host, inside);
-  }
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root', ...run.env };
-  const args = [
-    '--bind', run.tree, '/',
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
-    ...binds,
-    '--unshare-all',
-    '--die-with-parent',
-    '--chdir', '/',
-    '--clearenv',
-    ...Object.entries(env).flatMap(([key, value]) => ['--setenv', key, value]),
-    ...run.argv,
-  ];
+  const bwrap = bwrapInvocation(run);
   try {
-    return await new Promise<SandboxResult>((resolve, reject) => {
-      const child = spawn('bwrap', args, { stdio: ['pipe', 'pipe', 'pipe'], signal: run.signal });
-      const chunks: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 128 : 1), output: Buffer.concat(chunks).toString('utf8') }));
-      child.stdin.on('error', () => {});
-      child.stdin.end(run.stdin ?? '');
-    });
+    return await spawnSandbox('bwrap', bwrap.args, run);
   } finally {
     for (const name of created) fs.rmSync(path.join(run.tree, name), { recursive: true, force: true });
-    if (inputDir) fs.rmSync(inputDir, { recursive: true, force: true });
+    bwrap.dispose();
   }
+}
+
+/**
+ * The bubblewrap arguments runInTree uses, for a sandbox that sets up its root itself (the
+ * layering overlay mounts one first): `root` is bound at `/` (default: the run's tree) and each
+ * of `binds` at its place inside, then the same /proc, /dev, /tmp, inputs, unshared namespaces
+ * and clean environment.
+ */
+export function bwrapInvocation(run: SandboxRun, mounts: { root?: string; binds?: ReadonlyArray<readonly [host: string, inside: string]> } = {}): BwrapInvocation {
+  const inputDir = run.inputs ? fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-sandbox-')) : undefined;
+  const dispose = () => {
+    if (inputDir) fs.rmSync(inputDir, { recursive: true, force: true });
+  };
+  try {
+    const inputs: string[] = [];
+    for (const [inside, content] of Object.entries(run.inputs ?? {})) {
+      if (!inside.startsWith('/tmp/')) throw new Error(`sandbox input ${inside} must be under /tmp`);
+      const host = path.join(inputDir!, String(inputs.length / 3));
+      fs.writeFileSync(host, content, { mode: 0o644 });
+      inputs.push('--ro-bind', host, inside);
+    }
+    const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root', ...run.env };
+    const args = [
+      '--bind', mounts.root ?? run.tree, '/',
+      ...(mounts.binds ?? []).flatMap(([host, inside]) => ['--bind', host, inside]),
+      '--proc', '/proc',
+      '--dev', '/dev',
+      '--tmpfs', '/tmp',
+      ...inputs,
+      '--unshare-all',
+      '--die-with-parent',
+      '--chdir', '/',
+      '--clearenv',
+      ...Object.entries(env).flatMap(([key, value]) => ['--setenv', key, value]),
+      ...run.argv,
+    ];
+    return { args, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/**
+ * Spawns `program` (bwrap, or a wrapper that ends in it) with the run's stdin and signal, and
+ * collects stdout and stderr together, as a scriptlet's log reads.
+ */
+export function spawnSandbox(program: string, args: readonly string[], run: Pick<SandboxRun, 'stdin' | 'signal'>): Promise<SandboxResult> {
+  return new Promise<SandboxResult>((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: run.signal });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 128 : 1), output: Buffer.concat(chunks).toString('utf8') }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(run.stdin ?? '');
+  });
 }
 
 /**

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ArborError } from '@arbor/core/errors';
-import type { SandboxResult, SandboxRun } from '@arbor/core';
+import { bwrapInvocation, spawnSandbox, type SandboxResult, type SandboxRun } from '@arbor/core';
 import { LayerErrorCode } from './LayerError';
 import { mergeLayer } from './mergeLayer';
 
@@ -60,37 +58,17 @@ export class OverlaySandbox {
 
   /** Runs one program as runInTree does (private /proc, /dev, /tmp; no network; a clean environment). */
   async run(run: SandboxRun): Promise<SandboxResult> {
-    const inputDir = run.inputs ? fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-layer-sandbox-')) : undefined;
+    const at = (name: string) => path.join(this.work, name);
+    const bwrap = bwrapInvocation(run, { root: at('merged'), binds: this.etc ? [[at('etc-merged'), '/etc']] : [] });
     try {
-      const binds: string[] = [];
-      for (const [inside, content] of Object.entries(run.inputs ?? {})) {
-        if (!inside.startsWith('/tmp/')) throw new Error(`sandbox input ${inside} must be under /tmp`);
-        const host = path.join(inputDir!, String(binds.length / 3));
-        fs.writeFileSync(host, content, { mode: 0o644 });
-        binds.push('--ro-bind', host, inside);
-      }
-      const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root', ...run.env };
-      const at = (name: string) => path.join(this.work, name);
       const overlays = [
         this.tree, at('upper'), at('work'), at('merged'),
         ...(this.etc ? [path.join(this.tree, 'usr/etc'), at('etc-upper'), at('etc-work'), at('etc-merged')] : ['', '', '', '']),
       ];
-      const bwrap = [
-        '--bind', at('merged'), '/',
-        ...(this.etc ? ['--bind', at('etc-merged'), '/etc'] : []),
-        '--proc', '/proc',
-        '--dev', '/dev',
-        '--tmpfs', '/tmp',
-        ...binds,
-        '--unshare-all',
-        '--die-with-parent',
-        '--chdir', '/',
-        '--clearenv',
-        ...Object.entries(env).flatMap(([key, value]) => ['--setenv', key, value]),
-        ...run.argv,
-      ];
       const unshare = ['--mount', '--propagation', 'private', ...(process.getuid?.() === 0 ? [] : ['--map-root-user'])];
-      const result = await spawnCollect('unshare', [...unshare, '--', '/bin/sh', '-c', MOUNT_AND_RUN, 'arbor-layer', ...overlays, ...bwrap], run);
+      const result = await spawnSandbox('unshare', [...unshare, '--', '/bin/sh', '-c', MOUNT_AND_RUN, 'arbor-layer', ...overlays, ...bwrap.args], run).catch((error: Error) => {
+        throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot start unshare to run a scriptlet: ${error.message}`, { cause: error });
+      });
       if (result.status === 125 && result.output.includes(MOUNT_FAILED)) {
         throw new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot run scriptlets over ${this.tree}: ${result.output.trim().split('\n')[0]}`, {
           hint: 'Layering runs scriptlets over an overlayfs of the tree: it needs root (or overlayfs in user namespaces, Linux >= 5.11)',
@@ -98,7 +76,7 @@ export class OverlaySandbox {
       }
       return result;
     } finally {
-      if (inputDir) fs.rmSync(inputDir, { recursive: true, force: true });
+      bwrap.dispose();
     }
   }
 
@@ -120,19 +98,6 @@ export class OverlaySandbox {
   remove(): void {
     fs.rmSync(this.work, { recursive: true, force: true });
   }
-}
-
-function spawnCollect(program: string, args: string[], run: SandboxRun): Promise<SandboxResult> {
-  return new Promise<SandboxResult>((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: run.signal });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', (error) => reject(new ArborError(LayerErrorCode.SANDBOX_FAILED, `Cannot start ${program} to run a scriptlet: ${error.message}`, { cause: error })));
-    child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 128 : 1), output: Buffer.concat(chunks).toString('utf8') }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(run.stdin ?? '');
-  });
 }
 
 function isRealDirectory(dir: string): boolean {
