@@ -247,7 +247,10 @@ export interface RemotePolicy {
 }
 
 export interface VerifyRequest {
+  /** The remote's name (for pull-local, the source repo's path or the `--remote` named). */
   remote: string;
+  /** Where the content comes from, for messages: `remote origin`, or `local repo /srv/repo` for pull-local. */
+  source: string;
   /** What is checked: a commit (before any of its tree is fetched) or the remote's summary. */
   kind: 'commit' | 'summary';
   /** The commit ID, for kind `commit`. */

@@ -26,7 +26,7 @@ describe('errors thrown in taps', () => {
       throw new ArborError('ARBOR_VERIFY_BAD_SIGNATURE', 'commit abc is not signed by key k1', { hint: 'check the key' });
     });
     const request = {
-      remote: 'r', kind: 'commit' as const, commitId: 'abc', data: Buffer.alloc(0), signatures: [],
+      remote: 'r', source: 'remote r', kind: 'commit' as const, commitId: 'abc', data: Buffer.alloc(0), signatures: [],
       policy: { noVerify: false, keys: [] },
     };
     await assert.rejects(arbor.hooks.verify.promise([], request, arbor.context()), (error: ArborError) => {

@@ -22,7 +22,7 @@ describe('ed25519 keys and signatures', () => {
 
   function request(fields: Partial<VerifyRequest>): VerifyRequest {
     return {
-      remote: 'origin', kind: 'commit', commitId: 'c0ffee', data: Buffer.from('commit bytes'), signatures: [],
+      remote: 'origin', source: 'remote origin', kind: 'commit', commitId: 'c0ffee', data: Buffer.from('commit bytes'), signatures: [],
       policy: { noVerify: false, keys: [] }, ...fields,
     };
   }

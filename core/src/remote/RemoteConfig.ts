@@ -14,6 +14,8 @@ import { readTrustedKey } from '../signing/TrustedKey';
 export interface Remote extends RemotePolicy {
   name: string;
   url: string;
+  /** How messages name it; default `remote NAME` (pull-local: `local repo PATH`). */
+  description?: string;
 }
 
 export interface AddRemoteOptions {

@@ -57,7 +57,7 @@ export class RemoteRepo {
   ) {}
 
   get source(): string {
-    return `remote ${this.remote.name}`;
+    return this.remote.description ?? `remote ${this.remote.name}`;
   }
 
   /** The verified summary, or null when the remote has none (then refs are read directly). */
@@ -138,7 +138,7 @@ export class RemoteRepo {
     const actual = blake3(bytes).toString('hex');
     if (actual !== id) {
       throw new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, `${what} from ${this.source} does not match its ID: its bytes hash to ${actual}`, {
-        hint: 'The server sent damaged or forged data; nothing of it was stored',
+        hint: 'It was damaged or forged at the source; nothing of it was stored',
       });
     }
   }
@@ -154,6 +154,7 @@ export class RemoteRepo {
   private async verify(fields: Pick<VerifyRequest, 'kind' | 'data' | 'signatures' | 'commitId'>): Promise<void> {
     const request: VerifyRequest = {
       remote: this.remote.name,
+      source: this.source,
       policy: { noVerify: this.remote.noVerify, keys: this.remote.keys },
       ...fields,
     };
@@ -161,7 +162,7 @@ export class RemoteRepo {
     if (!this.remote.noVerify && vouchedBy.length === 0) {
       const what = fields.kind === 'commit' ? `commit ${fields.commitId}` : 'the summary';
       throw new ArborError(ErrorCode.VERIFY_NO_VERIFIER, `No verifier vouched for ${what} from ${this.source}, which requires signatures`, {
-        hint: 'Add the plugin for its key type (ed25519) to the config, or re-add the remote with --no-verify',
+        hint: 'Add the plugin for its key type (ed25519) to the config, or stop requiring signatures from it',
       });
     }
   }

@@ -95,7 +95,7 @@ function verifyFileObject(request: IngestRequest): VerifiedFileObject {
   const actual = hashObject(header, content);
   if (actual !== request.id) {
     throw new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, `${what} does not match its ID: its bytes hash to ${actual}`, {
-      hint: 'The server sent damaged or forged data; nothing of it was stored',
+      hint: 'It was damaged or forged at the source; nothing of it was stored',
     });
   }
   return { bytes, meta, header, content };
@@ -143,6 +143,6 @@ function hashObject(header: Buffer, content: Buffer): string {
 
 function corrupt(request: IngestRequest, reason: string): ArborError {
   return new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, reason.startsWith('Object ') ? reason : `Object ${request.id}.filez from ${request.source}: ${reason}`, {
-    hint: 'The server sent damaged or forged data; nothing of it was stored',
+    hint: 'It was damaged or forged at the source; nothing of it was stored',
   });
 }

@@ -67,11 +67,12 @@ export async function pullLocal(destination: Repo, sourcePath: string, options: 
 /** What the pull checks signatures against: the named remote's keys, a key file, or nothing (a local repo you own). */
 function sourcePolicy(destination: Repo, source: Repo, options: PullLocalOptions): Remote {
   const url = `file://${source.path}/`;
+  const description = `local repo ${source.path}`;
   if (options.remote) {
     const remote = readRemote(destination.path, options.remote);
     const keys = options.verifyKeyFile ? [...remote.keys, readTrustedKey(options.verifyKeyFile)] : remote.keys;
-    return { name: remote.name, url, noVerify: remote.noVerify && !options.verifyKeyFile, keys };
+    return { name: remote.name, url, description: `${description} (as remote ${remote.name})`, noVerify: remote.noVerify && !options.verifyKeyFile, keys };
   }
-  if (options.verifyKeyFile) return { name: source.path, url, noVerify: false, keys: [readTrustedKey(options.verifyKeyFile)] };
-  return { name: source.path, url, noVerify: true, keys: [] };
+  if (options.verifyKeyFile) return { name: source.path, url, description, noVerify: false, keys: [readTrustedKey(options.verifyKeyFile)] };
+  return { name: source.path, url, description, noVerify: true, keys: [] };
 }

@@ -105,7 +105,7 @@ export async function streamFileObject(
     const actual = hasher.digest().toString('hex');
     if (actual !== request.id) {
       throw new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, `${what} does not match its ID: its bytes hash to ${actual}`, {
-        hint: 'The server sent damaged or forged data; nothing of it was stored',
+        hint: 'It was damaged or forged at the source; nothing of it was stored',
       });
     }
     fs.closeSync(out);
@@ -182,7 +182,7 @@ function finishObjectFile(request: Omit<IngestRequest, 'bytes'>, meta: FileMeta,
 }
 
 function corrupt(message: string): ArborError {
-  return new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, message, { hint: 'The server sent damaged or forged data; nothing of it was stored' });
+  return new ArborError(ErrorCode.PULL_OBJECT_CORRUPT, message, { hint: 'It was damaged or forged at the source; nothing of it was stored' });
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

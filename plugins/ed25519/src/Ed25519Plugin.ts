@@ -20,7 +20,7 @@ export const ed25519Plugin = definePlugin({
       if (request.policy.noVerify) return vouchedBy;
       const keys = request.policy.keys
         .filter((key) => key.type === ED25519)
-        .map((key, index) => parsePublicKey(key.key, `key ${index + 1} of remote ${request.remote}`));
+        .map((key, index) => parsePublicKey(key.key, `key ${index + 1} of ${request.source}`));
       if (keys.length === 0) return vouchedBy;
       checkSignatures(request, keys);
       return [...vouchedBy, PLUGIN_NAME];
@@ -32,15 +32,17 @@ function checkSignatures(request: VerifyRequest, keys: KeyObject[]): void {
   const what = request.kind === 'commit' ? `commit ${request.commitId}` : 'summary';
   const candidates = request.signatures.filter((signature) => signature.algorithm === ED25519);
   if (candidates.length === 0) {
-    throw new ArborError(ErrorCode.VERIFY_UNSIGNED, `${what} from remote ${request.remote} has no ed25519 signature`, {
-      hint: `Sign it on the server (arbor ${request.kind === 'commit' ? 'commit' : 'summary'} --sign-key KEYFILE), or re-add the remote with --no-verify`,
+    throw new ArborError(ErrorCode.VERIFY_UNSIGNED, `${what} from ${request.source} has no ed25519 signature`, {
+      hint: request.kind === 'commit'
+        ? `Sign it where it was made (arbor sign ${request.commitId?.slice(0, 12)} --sign-key KEYFILE), or stop requiring signatures from it`
+        : 'Sign the summary where it is served (arbor summary --sign-key KEYFILE), or stop requiring signatures from it',
     });
   }
   const valid = candidates.some((signature) => keys.some((key) => verifySignature(request.data, signature, key)));
   if (!valid) {
     const signers = [...new Set(candidates.map((signature) => signature.keyId.toString('hex').slice(0, 16)))].join(', ');
-    throw new ArborError(ErrorCode.VERIFY_BAD_SIGNATURE, `${what} from remote ${request.remote} has no valid signature by a trusted key (signed by ${signers})`, {
-      hint: 'The content was altered, or signed by a key this remote does not trust',
+    throw new ArborError(ErrorCode.VERIFY_BAD_SIGNATURE, `${what} from ${request.source} has no valid signature by a trusted key (signed by ${signers})`, {
+      hint: 'The content was altered, or signed by a key not trusted for it',
     });
   }
 }
