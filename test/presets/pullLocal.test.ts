@@ -156,4 +156,38 @@ describe('arbor pull-local: commits between local repos of any mode, verified li
     assert.equal(arbor('pull-local', unsigned.repo, 'os/x86_64', '--repo', dest, '--remote', 'origin').status, 1);
     assert.deepEqual(Repo.open(dest).listRefs(), { 'os/x86_64': signed.commit, 'origin:os/x86_64': signed.commit });
   });
+
+  it('streams a file object too large to read whole from a bare source, into archive and bare repos, with a bounded resident set', async function () {
+    requireRoot(this);
+    const size = 256 << 20;
+    const repo = path.join(tmp(), 'source-large');
+    Repo.init(repo, { mode: 'bare' });
+    const tree = path.join(tmp(), 'tree-large');
+    osTree(tree, '1');
+    // Not all zeros, so zstd has work to do, yet fast to make.
+    const block = Buffer.alloc(1 << 20);
+    for (let index = 0; index < block.length; index += 4096) block.writeUInt32LE(index * 2654435761 >>> 0, index);
+    const handle = fs.openSync(path.join(tree, 'usr/lib/large.img'), 'w');
+    for (let written = 0; written < size; written += block.length) fs.writeSync(handle, block);
+    fs.closeSync(handle);
+    const { commit } = await commitTree(kernel, Repo.open(repo), { tree, branch: 'os/x86_64', subject: 'large' });
+    fs.rmSync(tree, { recursive: true });
+    // The CLI's own peak resident set (VmHWM), reported as it exits.
+    const reporter = path.join(tmp(), 'peak.cjs');
+    fs.writeFileSync(reporter, `process.on('exit', () => require('node:fs').writeFileSync(process.env.PEAK_FILE, /VmHWM:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]));\n`);
+    for (const mode of ['archive', 'bare'] as const) {
+      const dest = path.join(tmp(), `dest-large-${mode}`);
+      Repo.init(dest, { mode });
+      const peakFile = path.join(tmp(), `peak-${mode}`);
+      const run = runArbor(['pull-local', repo, 'os/x86_64', '--repo', dest, '--config', config], {
+        env: { ...process.env, DEBUG: '', NODE_OPTIONS: `--require ${reporter}`, PEAK_FILE: peakFile },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      await assertSameCommit(dest, 'os/x86_64', commit);
+      const peak = Number(fs.readFileSync(peakFile, 'utf8')) * 1024;
+      // Read whole, the file alone would take 256 MB (and its compressed copy more); streamed, the CLI peaks near 100 MB.
+      assert.ok(peak < 180 << 20, `pull-local into ${mode} peaked at ${Math.round(peak / (1 << 20))} MB for a ${size >> 20} MB file`);
+      fs.rmSync(dest, { recursive: true });
+    }
+  });
 });

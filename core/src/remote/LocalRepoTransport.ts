@@ -2,15 +2,25 @@ import fs from 'node:fs';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import type { Transport, TransportGetOptions, TransportResponse } from '../hooks';
-import { Codec, compressContent } from '../store/ArchiveCodec';
-import { encodeFileHeader } from '../store/FileHeader';
-import { readFileContent } from '../store/FileObject';
+import { Codec, compressContent, ZstdStreamCompressor } from '../store/ArchiveCodec';
+import { encodeFileHeader, isSymlinkMode } from '../store/FileHeader';
+import { readFileContent, readFileMeta, WHOLE_FILE_LIMIT } from '../store/FileObject';
 import type { ObjectKindName } from '../store/ObjectId';
 import type { Repo } from '../store/Repo';
 
 /** The paths a client of an archive repo asks for (docs/format.md §4.3); nothing else is answered. */
 const OBJECT_PATH = /^objects\/([0-9a-f]{2})\/([0-9a-f]{62})\.(commit|commitsig|dirtree|dirmeta|filez)$/;
 const REF_PATH = /^refs\/heads\/(.+)$/;
+/** Bytes per read when a large file object is streamed. */
+const STREAM_CHUNK = 1 << 20;
+
+/** A file object too large to read whole: the file to stream, what goes before its content, and the length when known. */
+interface LargeFileObject {
+  file: string;
+  /** For a bare or user source: the archive header and codec byte to send first (an archive object is sent as stored). */
+  head?: Buffer;
+  length?: number;
+}
 
 /**
  * A local repo of any mode seen as an archive repo, so `pull` can read it (pull-local): the
@@ -37,9 +47,24 @@ export class LocalRepoTransport implements Transport {
     return bytes;
   }
 
+  /**
+   * A file object of WHOLE_FILE_LIMIT or more is streamed from disk, re-encoded chunk by chunk
+   * for a bare or user source, so a multi-GB file never sits in memory; anything smaller is
+   * read whole, as `get` does.
+   */
   async open(relative: string, options: TransportGetOptions = {}): Promise<TransportResponse> {
-    const bytes = await this.get(relative, options);
-    return { length: bytes.length, body: (async function* () { yield bytes; })() };
+    const object = OBJECT_PATH.exec(relative);
+    const large = object?.[3] === 'filez' ? this.largeFileObject(object[1]! + object[2]!, relative) : undefined;
+    if (!large) {
+      const bytes = await this.get(relative, options);
+      return { length: bytes.length, body: (async function* () { yield bytes; })() };
+    }
+    options.signal?.throwIfAborted();
+    this.stats.requests++;
+    if (large.length !== undefined && options.maxBytes !== undefined && large.length > options.maxBytes) {
+      throw new ArborError(ErrorCode.REMOTE_TOO_LARGE, `${this.where(relative)}: too large (limit ${options.maxBytes} bytes, it has ${large.length})`);
+    }
+    return { ...(large.length !== undefined ? { length: large.length } : {}), body: this.streamObject(large, relative, options) };
   }
 
   async close(): Promise<void> {}
@@ -62,6 +87,54 @@ export class LocalRepoTransport implements Transport {
     const { meta, content } = readFileContent(this.source.fileObject(id), { verify: false });
     const { codec, payload } = this.compress ? compressContent(content) : { codec: Codec.raw, payload: content };
     return Buffer.concat([encodeFileHeader(meta), Buffer.of(codec), payload]);
+  }
+
+  /** How to stream a large file object, or undefined when it is small enough to read whole. */
+  private largeFileObject(id: string, relative: string): LargeFileObject | undefined {
+    if (this.source.mode === 'archive') {
+      const file = this.source.objectPath(id, 'filez');
+      const size = fs.lstatSync(file, { throwIfNoEntry: false })?.size;
+      return size !== undefined && size >= WHOLE_FILE_LIMIT ? { file, length: size } : undefined;
+    }
+    const file = this.source.objectPath(id, 'file');
+    if (!fs.lstatSync(file, { throwIfNoEntry: false })) throw this.notFound(relative);
+    const meta = readFileMeta(this.source.fileObject(id));
+    if (isSymlinkMode(meta.mode) || meta.size < WHOLE_FILE_LIMIT) return undefined;
+    const head = Buffer.concat([encodeFileHeader(meta), Buffer.of(this.compress ? Codec.zstd : Codec.raw)]);
+    return { file, head, length: this.compress ? undefined : head.length + meta.size };
+  }
+
+  /** The object's bytes in chunks: as stored (archive), or a header and the content, zstd-compressed for an archive destination. */
+  private async *streamObject(large: LargeFileObject, relative: string, options: TransportGetOptions): AsyncGenerator<Buffer> {
+    let sent = 0;
+    const pending: Buffer[] = [];
+    const take = (chunk: Buffer) => {
+      sent += chunk.length;
+      if (options.maxBytes !== undefined && sent > options.maxBytes) {
+        throw new ArborError(ErrorCode.REMOTE_TOO_LARGE, `${this.where(relative)}: too large (limit ${options.maxBytes} bytes)`);
+      }
+      this.stats.bytes += chunk.length;
+      pending.push(chunk);
+    };
+    const compressor = large.head && this.compress ? new ZstdStreamCompressor(take) : undefined;
+    if (large.head) take(large.head);
+    const handle = await fs.promises.open(large.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? this.notFound(relative) : new ArborError(ErrorCode.REMOTE_UNREACHABLE, `${this.where(relative)}: ${error.message}`, { cause: error });
+    });
+    try {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        // A fresh buffer per read: chunks are handed on, not copied.
+        const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(STREAM_CHUNK), 0, STREAM_CHUNK, null);
+        const chunk = buffer.subarray(0, bytesRead);
+        if (compressor) compressor.push(chunk, bytesRead === 0);
+        else if (bytesRead > 0) take(chunk);
+        yield* pending.splice(0);
+        if (bytesRead === 0) break;
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   private tryRef(name: string): string | undefined {
