@@ -456,6 +456,12 @@ export interface LayeredPackage {
   name: string;
   /** name-[epoch:]version-release.arch */
   nevra: string;
+  /**
+   * The package file it came from, when the request gave a file (`localPackages`,
+   * `replacements`) rather than a name: so `uninstall NAME` and `override reset NAME` find
+   * the request for a local package by the name it installed.
+   */
+  file?: string;
 }
 
 /** What a `layer` tap did, recorded in the layered commit's metadata and shown by `status`. */

@@ -149,5 +149,11 @@ describe('RPM layering end to end: install, upgrade, inactive requests, conflict
     assert.match(failed.stderr, /^Error: .*(blocker|localtool).*(blocker|localtool)/);
     assert.equal(failed.stderr.trim().split('\n').filter((line) => line.startsWith('Error:')).length, 1);
     assert.deepEqual(sys('status', '--json').json<SysrootStatus>(), before, 'the old default stays the default');
+
+    // A package installed from a file is uninstalled by its name too; then the upgrade goes through.
+    const unlayered = sys('uninstall', 'localtool', '--json').json<{ deployed: { path: string } }>().deployed;
+    assert.ok(!names(unlayered.path).some((nevr) => nevr.startsWith('localtool-')));
+    const v4 = sys('upgrade', '--json').json<{ deployed: { path: string; base: string } }>().deployed;
+    assert.ok(names(v4.path).includes('blocker-1.0-1'));
   });
 });

@@ -167,7 +167,7 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
   it('replaces a base package with a newer local RPM: files swapped, rpmdb updated', async () => {
     const tree = await fixture.checkout();
     const result = await fixture.layer(tree, { replacements: [fixture.localRpms.libfoo2!] });
-    assert.deepEqual(result.replaced, [{ from: { name: 'libfoo', nevra: 'libfoo-1.0-1.noarch' }, to: { name: 'libfoo', nevra: 'libfoo-2.0-1.noarch' } }]);
+    assert.deepEqual(result.replaced, [{ from: { name: 'libfoo', nevra: 'libfoo-1.0-1.noarch' }, to: { name: 'libfoo', nevra: 'libfoo-2.0-1.noarch', file: fixture.localRpms.libfoo2! } }]);
     assert.deepEqual(result.added, []);
     assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/data'), 'utf8'), 'foo 2\n');
     assert.equal(fs.readFileSync(path.join(tree, 'usr/share/libfoo/new-in-2'), 'utf8'), 'new\n');
@@ -186,6 +186,8 @@ describe('RPM layering onto a hardlink checkout (the rpm plugin\'s layer tap)', 
     const tree = await fixture.checkout();
     const result = await fixture.layer(tree, { localPackages: [fixture.localRpms.localtool!] });
     assert.deepEqual(result.added.map((pkg) => pkg.nevra), ['extralib-1.1-1.noarch', 'localtool-0.9-1.noarch']);
+    // Which file each package came from: only the requested file, not the dependency from a repo.
+    assert.deepEqual(result.added.map((pkg) => pkg.file), [undefined, fixture.localRpms.localtool!]);
     assert.equal(rpmIn(tree, '-qf', '/usr/share/localtool/readme').trim(), 'localtool-0.9-1.noarch');
     assert.deepEqual(rpmVerify(tree, 'localtool', 'extralib'), []);
   });

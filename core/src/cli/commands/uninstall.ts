@@ -8,7 +8,8 @@ export default class Uninstall extends ArborCommand<typeof Uninstall> {
   static override description = 'Names a request of `arbor install`: a package name, or a local package by its file (the same .rpm, or the /arbor/packages path arbor status shows). With no requests left, the base itself is deployed.';
   static override examples = [
     { description: 'Drop a layered package', command: '<%= config.bin %> uninstall htop' },
-    { description: 'Drop a local package by the path status shows', command: '<%= config.bin %> uninstall /arbor/packages/1f0c…e2.rpm' },
+    { description: 'Drop a package installed from a file, by its name', command: '<%= config.bin %> uninstall localtool' },
+    { description: 'or by the file itself (the same bytes)', command: '<%= config.bin %> uninstall ./localtool-0.9-1.noarch.rpm' },
   ];
 
   static override strict = false;

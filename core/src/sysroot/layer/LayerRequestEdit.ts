@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../../errors/ArborError';
 import { ErrorCode } from '../../errors/codes';
-import type { LayerRequests, LayerResult } from '../../hooks';
+import type { LayeredPackage, LayerRequests, LayerResult } from '../../hooks';
 import { LocalPackages } from './LocalPackages';
 
 /** One command's change to a deployment's requests. */
@@ -51,7 +51,8 @@ export function editRequests(current: LayerRequests, change: LayerChange, contex
     case 'uninstall':
       for (const item of nonEmpty(change.items, 'uninstall')) {
         if (isPackageFile(item)) dropOnce(next.localPackages, matchFile(item, next.localPackages), item, 'installed');
-        else dropOnce(next.packages, packageName(item), item, 'installed', next.packages);
+        else if (next.packages.includes(item)) dropOnce(next.packages, packageName(item), item, 'installed');
+        else dropOnce(next.localPackages, fileInstalling(packageName(item), next.localPackages, context.result?.added ?? []), item, 'installed', requestedNames(next, context));
       }
       break;
     case 'override-remove':
@@ -86,16 +87,45 @@ function resetOne(next: LayerRequests, item: string, context: EditContext): void
     return;
   }
   // A replacement is recorded by its file; by name it is found through what the last layering replaced.
-  const replaced = context.result?.replaced.some((entry) => entry.from.name === name || entry.to.name === name) ?? false;
-  if (replaced && next.replacements.length === 1) {
+  const replaced = context.result?.replaced.filter((entry) => entry.from.name === name || entry.to.name === name) ?? [];
+  const file = fileInstalling(name, next.replacements, replaced.map((entry) => entry.to));
+  if (next.replacements.includes(file)) {
+    next.replacements.splice(next.replacements.indexOf(file), 1);
+    return;
+  }
+  // A layering recorded before packages named their files: a lone replacement is the one meant.
+  if (replaced.length && next.replacements.length === 1) {
     next.replacements = [];
     return;
   }
-  throw new ArborError(ErrorCode.LAYER_NOT_REQUESTED, `${name} is not an override: no request removes it${replaced ? ', and several files replace base packages' : ' or replaces it'}`, {
+  throw new ArborError(ErrorCode.LAYER_NOT_REQUESTED, `${name} is not an override: no request removes it${replaced.length ? ', and several files replace base packages' : ' or replaces it'}`, {
     hint: next.removals.length + next.replacements.length
       ? `Overrides: ${[...next.removals, ...next.replacements].join(', ')}; reset a replacement by its file, or all with --all`
       : 'There are no overrides to reset',
   });
+}
+
+/**
+ * The recorded file among `recorded` that layered a package called `name` (or of that NEVRA),
+ * as the last layering reported it; `name` itself when none did, so the caller's "not
+ * requested" error names what the admin typed.
+ */
+function fileInstalling(name: string, recorded: readonly string[], layered: readonly LayeredPackage[]): string {
+  const byContent = new Map(recorded.map((entry) => [path.basename(entry), entry]));
+  for (const pkg of layered) {
+    if ((pkg.name === name || pkg.nevra === name) && pkg.file !== undefined) {
+      const entry = byContent.get(path.basename(pkg.file));
+      if (entry) return entry;
+    }
+  }
+  return name;
+}
+
+/** What `uninstall` can take: the requested names, and the names the local package files installed. */
+function requestedNames(requests: LayerRequests, context: EditContext): string[] {
+  const local = new Set(requests.localPackages.map((entry) => path.basename(entry)));
+  const fromFiles = (context.result?.added ?? []).filter((pkg) => pkg.file !== undefined && local.has(path.basename(pkg.file))).map((pkg) => `${pkg.name} (${path.basename(pkg.file!)})`);
+  return [...requests.packages, ...fromFiles];
 }
 
 function nonEmpty(items: string[], command: string): string[] {

@@ -4,7 +4,7 @@ import { ComposeMetadataKey } from '../../compose/ComposeInputs';
 import { describePluginInputs } from '../../compose/describePluginInputs';
 import { ArborError } from '../../errors/ArborError';
 import { ErrorCode } from '../../errors/codes';
-import type { LabelRequest, LayerRequest, LayerRequests, LayerResult } from '../../hooks';
+import type { LabelRequest, LayeredPackage, LayerRequest, LayerRequests, LayerResult } from '../../hooks';
 import { blake3 } from '../../store/Blake3';
 import { canonicalJson } from '../../store/canonicalJson';
 import { checkoutCommit } from '../../store/checkoutCommit';
@@ -77,7 +77,7 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
     const payload: LayerRequest = { ...requests, tree, base: request.base, configRoot: request.configRoot ?? path.join(tree, 'usr', 'etc') };
     const answered = await arbor.hooks.layer.promise(payload, context);
     if (!answered) throw noLayerPlugin(request.base);
-    const result = checkResult(answered);
+    const result = withRecordedFiles(checkResult(answered), request.requests);
     timings.layer = lap();
     const branch = `${LAYER_REF_PREFIX}${key}`;
     const subject = `${baseCommit.subject || request.base} + ${describeRequests(request.requests)}`;
@@ -158,7 +158,7 @@ function describeRequests(requests: LayerRequests): string {
   return parts.join(' ');
 }
 
-const PackageSchema = v.object({ name: v.string(), nevra: v.string() });
+const PackageSchema = v.object({ name: v.string(), nevra: v.string(), file: v.optional(v.string()) });
 const LayerResultSchema = v.object({
   layeredBy: v.string(),
   added: v.array(PackageSchema),
@@ -178,6 +178,21 @@ function checkResult(result: LayerResult): LayerResult {
     });
   }
   return parsed.output;
+}
+
+/**
+ * The tap names local package files by the paths it was given, which are this machine's
+ * (SYSROOT/arbor/packages/...); the commit records them as the origin does, by the sysroot path
+ * of their content-named copy, and drops a file that is no request's.
+ */
+function withRecordedFiles(result: LayerResult, requests: LayerRequests): LayerResult {
+  const recorded = new Map([...requests.localPackages, ...requests.replacements].map((entry) => [path.basename(entry), entry]));
+  const record = (pkg: LayeredPackage): LayeredPackage => {
+    const { file, ...rest } = pkg;
+    const entry = file === undefined ? undefined : recorded.get(path.basename(file));
+    return entry === undefined ? rest : { ...rest, file: entry };
+  };
+  return { ...result, added: result.added.map(record), replaced: result.replaced.map(({ from, to }) => ({ from: record(from), to: record(to) })) };
 }
 
 function noLayerPlugin(base: ObjectId): ArborError {

@@ -76,10 +76,13 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     step(`installed ${files.length} packages`);
 
     const byName = new Map(installed.map((pkg) => [pkg.name, pkg]));
+    const localFiles = new Map(selected.filter((pkg) => pkg.repo === LOCAL_REPO).map((pkg) => [pkg.name, pkg.location]));
     for (const { package: nevra, name } of scriptlets) {
       const replaced = replacedNames.has(name) ? byName.get(name) : undefined;
-      if (replaced) result.replaced.push({ from: { name: replaced.name, nevra: replaced.nevra }, to: { name, nevra } });
-      else result.added.push({ name, nevra });
+      const file = localFiles.get(name);
+      const layered = { name, nevra, ...(file !== undefined ? { file } : {}) };
+      if (replaced) result.replaced.push({ from: { name: replaced.name, nevra: replaced.nevra }, to: layered });
+      else result.added.push(layered);
     }
     result.removed = leaving.filter((pkg) => !replacedNames.has(pkg.name)).map((pkg) => ({ name: pkg.name, nevra: pkg.nevra }));
     await recordLayeredRpmDb(tree, { remove: leaving.map((pkg) => pkg.hnum), add: files, arch });

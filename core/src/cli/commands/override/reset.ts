@@ -11,6 +11,7 @@ export default class OverrideReset extends ArborCommand<typeof OverrideReset> {
   static override description = 'A removal is reset by the package name; a replacement by its file (or by the package name when it is the only replacement).';
   static override examples = [
     { description: 'Bring a removed base package back', command: '<%= config.bin %> override reset nano' },
+    { description: 'Go back to the base\'s own package after override replace', command: '<%= config.bin %> override reset libfoo' },
     { description: 'Undo every override', command: '<%= config.bin %> override reset --all' },
   ];
 
