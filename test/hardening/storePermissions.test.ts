@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Arbor, type ArborError } from '@arbor/core';
-import { commitTree } from '@arbor/core/store';
-import { Repo } from '@arbor/core/store';
+import { blake3, commitTree, encodeCommit, encodeDirMeta, encodeDirTree, encodeFileHeader, fsck, Repo } from '@arbor/core/store';
+import { runArbor } from '../support/runArbor';
 import { requireRoot, requireTool } from '../support/requireTool';
 import { useTempDir, writeTree } from '../support/tempDir';
 
@@ -89,5 +89,60 @@ describe('issue 19: a bare system repo keeps its objects from other users', () =
     await assert.rejects(commitTree(new Arbor(), repo, { tree: treeWithDangerousFiles(), branch: 'main' }), (error: ArborError) =>
       error.code === 'ARBOR_STORE_WORLD_WRITABLE' && /\/etc\/shared\.conf is world-writable \(mode 0666\)/.test(error.message));
     assert.equal(repo.readRef('main'), undefined);
+  });
+
+  /**
+   * An archive repo holding a commit whose /usr/bin/ww is a 0666 file, as another producer (or
+   * a hostile one) could make: Arbor's own commit would strip the o+w. Returns the file's ID.
+   */
+  function foreignRepoWithWorldWritableFile(repoPath: string): string {
+    const repo = Repo.init(repoPath, { mode: 'archive' });
+    const content = Buffer.from('anyone may write me\n');
+    const header = encodeFileHeader({ mode: 0o100666, uid: 0, gid: 0, size: content.length, target: '', xattrs: [] });
+    const id = blake3(Buffer.concat([header, content])).toString('hex');
+    const object = repo.objectPath(id, 'filez');
+    fs.mkdirSync(path.dirname(object), { recursive: true });
+    fs.writeFileSync(object, Buffer.concat([header, Buffer.of(0), content]));
+    const dirMeta = repo.writeMetadataObject('dirmeta', encodeDirMeta({ mode: 0o40755, uid: 0, gid: 0, xattrs: [] }));
+    let tree = repo.writeMetadataObject('dirtree', encodeDirTree({ files: [{ name: 'ww', file: id }], dirs: [] }));
+    for (const name of ['bin', 'usr']) tree = repo.writeMetadataObject('dirtree', encodeDirTree({ files: [], dirs: [{ name, tree, meta: dirMeta }] }));
+    const commit = repo.writeMetadataObject('commit', encodeCommit({ parent: null, timestamp: 0, rootTree: tree, rootMeta: dirMeta, subject: 'foreign', body: '', metadata: {} }));
+    repo.setRef('os/x86_64', commit);
+    return id;
+  }
+
+  it('a pull never brings a world-writable file into a bare repo, and fsck names one that got in earlier', async () => {
+    const source = path.join(tmp(), 'foreign');
+    const id = foreignRepoWithWorldWritableFile(source);
+    const bare = path.join(tmp(), 'bare');
+    Repo.init(bare, { mode: 'bare' });
+    const refused = runArbor(['pull-local', source, 'os/x86_64', '--repo', bare]);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`^Error: Object ${id}\\.filez from local repo .* is a world-writable file \\(mode 0666\\), which a bare repo does not store.*\\[ARBOR_PULL_OBJECT_INVALID\\]`, 'm'));
+    assert.deepEqual(Repo.open(bare).listRefs(), {});
+    assert.ok(!Repo.open(bare).hasObject(id, 'file'));
+    // An archive repo links nothing into checkouts: it may keep the object as it is.
+    const archive = path.join(tmp(), 'archive');
+    Repo.init(archive, { mode: 'archive' });
+    assert.equal(runArbor(['pull-local', source, 'os/x86_64', '--repo', archive]).status, 0);
+    // A bare repo that took one before this rule: fsck reports it as invalid, naming the path.
+    const object = Repo.open(bare).objectPath(id, 'file');
+    fs.mkdirSync(path.dirname(object), { recursive: true });
+    fs.writeFileSync(object, 'anyone may write me\n');
+    fs.chmodSync(object, 0o666);
+    const opened = Repo.open(bare);
+    const commit = Repo.open(archive).readRef('os/x86_64')!;
+    for (const kind of ['commit', 'dirtree', 'dirmeta'] as const) {
+      for (const file of filesUnder(path.join(archive, 'objects')).filter((name) => name.endsWith(`.${kind}`))) {
+        const target = path.join(bare, path.relative(archive, file));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(file, target);
+      }
+    }
+    opened.setRef('os/x86_64', commit);
+    const report = await fsck(new Arbor(), Repo.open(bare));
+    assert.deepEqual([report.corrupt, report.missing, report.invalid], [[], [], [id]]);
+    assert.match(report.problems[0]!.reason!, /world-writable file \(mode 0666\)/);
+    assert.equal(report.problems[0]!.path, '/usr/bin/ww');
   });
 });

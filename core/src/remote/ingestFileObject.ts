@@ -9,6 +9,7 @@ import { bytePathFromOs } from '../store/BytePath';
 import { bareOwner, writeFileObject } from '../store/FileObjectWriter';
 import type { ObjectId } from '../store/ObjectId';
 import type { RepoMode } from '../store/RepoMode';
+import { isUnsafeWorldWritable, octalPermissions } from '../store/WorldWritable';
 
 /** The largest content decompressed into one buffer here (FileObjectFetcher streams any larger claim). */
 export const MAX_IN_MEMORY_CONTENT = 64 << 20;
@@ -76,6 +77,7 @@ function verifyFileObject(request: IngestRequest): VerifiedFileObject {
     throw corrupt(request, (error as Error).message);
   }
   if (bytes.length <= headerLength) throw corrupt(request, `${what} has no codec byte`);
+  refuseWorldWritable(meta, request.repoMode, what);
   const header = bytes.subarray(0, headerLength);
   const codec = bytes[headerLength]!;
   const payload = bytes.subarray(headerLength + 1);
@@ -146,3 +148,16 @@ function corrupt(request: IngestRequest, reason: string): ArborError {
     hint: 'It was damaged or forged at the source; nothing of it was stored',
   });
 }
+
+/**
+ * A bare repo's objects are hardlinked into every checkout with their own modes, so a
+ * world-writable one would let any user rewrite that file in every deployment. Arbor's own
+ * commits never make one (the `world_writable` policy); a pull refuses one from elsewhere.
+ */
+export function refuseWorldWritable(meta: FileMeta, repoMode: RepoMode, what: string): void {
+  if (!isUnsafeWorldWritable(meta.mode, repoMode)) return;
+  throw new ArborError(ErrorCode.PULL_OBJECT_INVALID, `${what} is a world-writable file (mode ${octalPermissions(meta.mode)}), which a bare repo does not store: every checkout hardlinks it`, {
+    hint: 'Commit the tree again without o+w (arbor commit strips it by default), or pull into an archive repo to inspect it',
+  });
+}
+

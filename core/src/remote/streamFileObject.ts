@@ -6,7 +6,7 @@ import { Codec, ZstdStreamDecompressor } from '../store/ArchiveCodec';
 import { blake3Backend } from '../store/Blake3';
 import { decodeFileHeader, isSymlinkMode, PERMISSION_BITS, type FileMeta } from '../store/FileHeader';
 import { bareOwner, writeFileObject } from '../store/FileObjectWriter';
-import type { IngestRequest } from './ingestFileObject';
+import { refuseWorldWritable, type IngestRequest } from './ingestFileObject';
 import type { TempBudget } from './TempBudget';
 
 /** A header with every xattr at its 64 KiB maximum still fits well inside this. */
@@ -55,6 +55,7 @@ export async function streamFileObject(
   }
   const fileMeta = meta!;
   if (isSymlinkMode(fileMeta.mode)) throw corrupt(`${what} is a symlink with content`);
+  refuseWorldWritable(fileMeta, request.repoMode, what);
   if (fileMeta.size > limits.maxObjectBytes) {
     throw new ArborError(ErrorCode.PULL_OBJECT_TOO_LARGE, `${what} claims ${fileMeta.size} bytes of content, more than the ${limits.maxObjectBytes} allowed for one object`, {
       hint: 'A real file that large needs --max-object-size; otherwise the server is hostile',

@@ -12,6 +12,7 @@ import { ObjectIndex } from './ObjectIndex';
 import type { ObjectId } from './ObjectId';
 import { fileObjectKind, USER_META_XATTR, type RepoMode } from './RepoMode';
 import type { XattrList } from './XattrList';
+import { octalPermissions, WORLD_WRITABLE } from './WorldWritable';
 
 /** Metadata a `label` tap decided, replacing what is on disk (the file type stays). */
 export interface MetadataOverride {
@@ -243,10 +244,8 @@ export function unsupportedType(bytePath: string, mode: number): ArborError {
   });
 }
 
-const WORLD_WRITABLE = 0o002;
-
 function worldWritableRefused(bytePath: string, mode: number): ArborError {
-  return new ArborError(ErrorCode.STORE_WORLD_WRITABLE, `${displayPath(bytePath)} is world-writable (mode ${(mode & PERMISSION_BITS).toString(8).padStart(4, '0')}), which this repo refuses to commit`, {
+  return new ArborError(ErrorCode.STORE_WORLD_WRITABLE, `${displayPath(bytePath)} is world-writable (mode ${octalPermissions(mode)}), which this repo refuses to commit`, {
     hint: 'chmod o-w the file, or set `world_writable = strip` in the [core] section of the repo config',
   });
 }

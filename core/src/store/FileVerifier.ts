@@ -5,6 +5,7 @@ import { blake3Backend } from './Blake3';
 import { encodeFileHeader, isSymlinkMode } from './FileHeader';
 import { readFileMeta, streamFileContent, type FileObjectRef } from './FileObject';
 import type { ObjectId } from './ObjectId';
+import { isUnsafeWorldWritable, octalPermissions } from './WorldWritable';
 import { ErrorCode } from '../errors/codes';
 import { fileObjectKind, type RepoMode } from './RepoMode';
 
@@ -15,8 +16,8 @@ export interface VerifyJob {
 
 export interface VerifyResult {
   index: number;
-  /** ok, missing, or corrupt with the reason. */
-  status: 'ok' | 'missing' | 'corrupt';
+  /** ok, missing, corrupt with the reason, or invalid: intact, but unsafe to keep (a world-writable bare object). */
+  status: 'ok' | 'missing' | 'corrupt' | 'invalid';
   reason?: string;
   bytes: number;
 }
@@ -69,6 +70,9 @@ export class FileVerifier {
         actual = streamFileContent(ref, meta, () => {});
       }
       if (actual !== job.id) return { index: job.index, status: 'corrupt', reason: `bytes hash to ${actual}`, bytes: meta.size };
+      if (isUnsafeWorldWritable(meta.mode, this.options.repoMode)) {
+        return { index: job.index, status: 'invalid', reason: `a world-writable file (mode ${octalPermissions(meta.mode)}) that any user can rewrite through every checkout that links it`, bytes: meta.size };
+      }
       return { index: job.index, status: 'ok', bytes: meta.size };
     } catch (error) {
       if (error instanceof ArborError && error.code === ErrorCode.STORE_OBJECT_MISSING) return { index: job.index, status: 'missing', bytes: 0 };

@@ -25,7 +25,7 @@ export interface FsckOptions {
 export interface FsckProblem {
   id: ObjectId;
   kind: ObjectKindName;
-  /** `invalid`: well-formed, but holds a path no filesystem can take (longer than PATH_MAX). */
+  /** `invalid`: well-formed, but unsafe: a path no filesystem can take (longer than PATH_MAX), or a world-writable file in a bare repo. */
   status: 'corrupt' | 'missing' | 'invalid';
   /** The first path found that reaches the object, inside `commit`. */
   path: string;
