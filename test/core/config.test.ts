@@ -90,6 +90,12 @@ describe('config', () => {
       assert.match(error.hint ?? '', /Did you mean "bls"\?/);
       return true;
     });
+    // A writer of a shipped plugin that is not loaded: the hint names the plugin and the presets that have it.
+    fs.writeFileSync(file, 'bootloader: systemd-bot\n');
+    await assert.rejects(createArbor({ cwd: project }), (error: ArborError) => {
+      assert.equal(error.hint, 'Did you mean "systemd-boot"? It is registered by @arbor/plugin-systemd-boot: add "systemd-boot" to the config\'s plugins (presets minimal and fedora-systemd-boot have it)');
+      return true;
+    });
   });
 
   it('refuses shapes a lax schema would let through: extra tuple items, arrays as objects', async () => {

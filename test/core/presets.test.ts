@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveConfig } from '@arbor/core';
+import { resolveConfig, type ArborError } from '@arbor/core';
+import { REPO_ROOT } from '../support/runArbor';
 import { useTempDir } from '../support/tempDir';
 
 /** The presets this repository ships resolve, in order, to the plugins docs/presets.md lists. */
@@ -59,5 +60,20 @@ describe('the shipped presets', () => {
     const plugins = await resolve({ preset: 'minimal', replace: { 'systemd-boot': ['grub', { mode: 'generated' }] } });
     assert.deepEqual(names(plugins), [...DEFAULT, 'tree', 'postprocess', 'grub']);
     assert.deepEqual(plugins.at(-1)!.options, { mode: 'generated' });
+  });
+
+  it('a misspelt shipped preset or plugin gets "did you mean" for every one this repository ships', async () => {
+    for (const kind of ['preset', 'plugin'] as const) {
+      for (const name of fs.readdirSync(path.join(REPO_ROOT, `${kind}s`))) {
+        const config = kind === 'preset' ? { preset: `${name}x` } : { plugins: [`${name}x`] };
+        await assert.rejects(resolve(config), (error: ArborError) => {
+          assert.equal(error.code, kind === 'preset' ? 'ARBOR_PRESET_NOT_FOUND' : 'ARBOR_PLUGIN_NOT_FOUND');
+          assert.equal(error.hint, `Did you mean "${name}"? It ships with Arbor`, `${kind} ${name}x`);
+          return true;
+        });
+      }
+    }
+    // A name far from every shipped one is a third party's, to install.
+    await assert.rejects(resolve({ plugins: ['acme-stamp'] }), (error: ArborError) => /npm install arbor-plugin-acme-stamp/.test(error.hint ?? ''));
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/runArbor';
+import os from 'node:os';
+import { REPO_ROOT, runArbor } from '../support/runArbor';
 import { codeBlocks } from './GuideBlocks';
 
 const README = path.join(REPO_ROOT, 'README.md');
@@ -53,5 +54,24 @@ describe('README.md', function () {
     const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     assert.match(scripts.demo ?? '', /scripts\/demo\.mjs/);
     assert.match(scripts.test ?? '', /mocha/);
+  });
+
+  it('shows configs that load: each yaml block resolves its presets and plugins and passes validation', function () {
+    this.timeout(30_000);
+    const blocks = codeBlocks(fs.readFileSync(README, 'utf8')).filter((block) => block.language === 'yaml');
+    assert.ok(blocks.length > 0, 'the README shows a config');
+    for (const block of blocks) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-readme-config-'));
+      try {
+        const config = path.join(dir, 'arbor.config.yaml');
+        fs.writeFileSync(config, block.code);
+        // `plugins` applies every plugin, so the bootloader and plugin options are checked too.
+        const run = runArbor(['plugins', '--json', '--config', config]);
+        assert.equal(run.status, 0, `README.md line ${block.line}: ${run.stderr}`);
+        assert.ok(run.json<unknown[]>().length > 0);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -55,16 +55,22 @@ export class BootloaderRegistry {
     });
   }
 
-  /** Checks a configured name, suggesting the closest registered one. */
+  /**
+   * Checks a configured name, suggesting the closest registered one, or the shipped plugin
+   * that registers it when that plugin is not loaded.
+   */
   assertKnown(name: string, where: string): void {
     if (this.writers.has(name)) return;
-    const closest = this.names
+    const candidates = [...new Set([...this.names, ...Object.keys(SHIPPED_WRITERS)])];
+    const closest = candidates
       .map((known) => ({ known, d: distance(known, name) }))
       .sort((a, b) => a.d - b.d)[0];
-    const suggestion = closest && closest.d <= Math.max(2, Math.floor(name.length / 3)) ? `Did you mean "${closest.known}"? ` : '';
-    throw new ArborError(ErrorCode.BOOTLOADER_UNKNOWN, `Bootloader "${name}" in ${where} is not registered by any plugin (known: ${this.names.join(', ')})`, {
-      hint: `${suggestion}Add the plugin that provides it to the config's plugins, or pick a known one`,
-    });
+    const meant = closest && closest.d <= Math.max(2, Math.floor(name.length / 3)) ? closest.known : undefined;
+    const shipped = meant !== undefined && !this.writers.has(meant) ? SHIPPED_WRITERS[meant] : undefined;
+    const hint = shipped
+      ? `${meant === name ? '' : `Did you mean "${meant}"? `}It is registered by ${shipped.plugin}: add "${shipped.name}" to the config's plugins (${shipped.presets})`
+      : `${meant !== undefined ? `Did you mean "${meant}"? ` : ''}Add the plugin that provides it to the config's plugins, or pick a known one`;
+    throw new ArborError(ErrorCode.BOOTLOADER_UNKNOWN, `Bootloader "${name}" in ${where} is not registered by any plugin (known: ${this.names.join(', ')})`, { hint });
   }
 
   /** Runs the writer registered under `request.bootloader`. */
@@ -74,3 +80,10 @@ export class BootloaderRegistry {
     await this.hook.for(request.bootloader).promise(request, context);
   }
 }
+
+/** The writers Arbor's own plugins register, for the hint when the plugin is not loaded. */
+const SHIPPED_WRITERS: Record<string, { plugin: string; name: string; presets: string }> = {
+  bls: { plugin: '@arbor/plugin-bls', name: 'bls', presets: 'preset default has it' },
+  grub: { plugin: '@arbor/plugin-grub', name: 'grub', presets: 'presets fedora and debian have it' },
+  'systemd-boot': { plugin: '@arbor/plugin-systemd-boot', name: 'systemd-boot', presets: 'presets minimal and fedora-systemd-boot have it' },
+};

@@ -7,6 +7,7 @@ import type { PluginReference } from './configSchema';
 import { formatSchemaIssues } from './formatSchemaIssue';
 import type { LoadedConfig } from './loadConfig';
 import { candidateNames, defaultExport, findModule, loadModule } from './resolveModule';
+import { closestShipped } from './shippedNames';
 
 /** One plugin to apply, with where it was listed. */
 export interface PluginEntry {
@@ -44,7 +45,7 @@ async function expandPreset(reference: string, dir: string, entries: PluginEntry
   const loaded = await loadModule(reference, 'preset', dir);
   if (!loaded) {
     throw new ArborError(ErrorCode.PRESET_NOT_FOUND, `Preset "${reference}" not found (looked for ${candidateNames(reference, 'preset').join(', ')})`, {
-      hint: `Install it in the project that holds the config: npm install ${candidateNames(reference, 'preset').at(-1)}`,
+      hint: notFoundHint(reference, 'preset'),
     });
   }
   const preset = parsePreset(defaultExport(loaded.exports), loaded.id);
@@ -89,7 +90,9 @@ function applyChanges(entries: PluginEntry[], changes: PluginChanges, from: stri
     const added: PluginEntry[] = [];
     addEntry(added, replacement, from, dir, where);
     if (entries.some((entry) => entry.id === added[0]!.id)) {
-      throw new ArborError(ErrorCode.PLUGIN_DUPLICATE, `${where} replaces "${removed!.reference}" with "${added[0]!.reference}", which is already listed`);
+      throw new ArborError(ErrorCode.PLUGIN_DUPLICATE, `${where} replaces "${removed!.reference}" with "${added[0]!.reference}", which is already listed`, {
+        hint: `Replace another plugin with it, or change its options with override: { ${added[0]!.reference}: {...} }`,
+      });
     }
     entries.splice(index, 0, added[0]!);
   }
@@ -100,7 +103,7 @@ function addEntry(entries: PluginEntry[], reference: PluginReference, from: stri
   const found = findModule(name, 'plugin', dir);
   if (!found) {
     throw new ArborError(ErrorCode.PLUGIN_NOT_FOUND, `Plugin "${name}" in ${where} not found (looked for ${candidateNames(name, 'plugin').join(', ')})`, {
-      hint: `Install it in the project that holds the config: npm install ${candidateNames(name, 'plugin').at(-1)}`,
+      hint: notFoundHint(name, 'plugin'),
     });
   }
   const duplicate = entries.find((entry) => entry.id === found.id || entry.reference === name);
@@ -111,3 +114,11 @@ function addEntry(entries: PluginEntry[], reference: PluginReference, from: stri
   }
   entries.push({ reference: name, id: found.id, options: options as Record<string, unknown>, from });
 }
+
+/** "Did you mean" for a misspelt shipped name, else how to install a third party's package. */
+function notFoundHint(name: string, kind: 'preset' | 'plugin'): string {
+  const meant = closestShipped(name, kind);
+  if (meant !== undefined) return `Did you mean "${meant}"? It ships with Arbor`;
+  return `Install it in the project that holds the config: npm install ${candidateNames(name, kind).at(-1)}`;
+}
+
