@@ -25,4 +25,17 @@ describe('checkout strategies report what they did', function () {
     assert.equal(reported, ['btrfs', 'xfs'].includes(fstype) ? 'reflink' : 'copy', `on ${fstype}`);
     assert.equal(fs.readFileSync(path.join(dir, 'out', 'b', 'c.txt'), 'utf8'), 'c\n');
   });
+
+  it('reports copy for --strategy reflink from an archive repo, whose compressed objects are written out, never cloned', () => {
+    const dir = tmp();
+    const tree = path.join(dir, 'tree');
+    writeTree(tree, { 'a.txt': 'a\n', 'b/c.txt': 'c\n' });
+    const repo = path.join(dir, 'repo');
+    assert.equal(runArbor(['init', '--repo', repo, '--mode', 'archive']).status, 0);
+    assert.equal(runArbor(['commit', '--repo', repo, '--branch', 'main', '--tree', tree]).status, 0);
+    const run = runArbor(['checkout', '--repo', repo, 'main', path.join(dir, 'out'), '--strategy', 'reflink', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.json<{ strategy: string }>().strategy, 'copy');
+    assert.equal(fs.readFileSync(path.join(dir, 'out', 'b', 'c.txt'), 'utf8'), 'c\n');
+  });
 });

@@ -35,9 +35,12 @@ export class CopyPlacer implements FilePlacer {
 
   constructor(private readonly repo: Repo, private readonly options: { reflink: boolean; xattrs: XattrWriter }) {}
 
-  /** What was actually done: `reflink` only while every file was cloned. */
+  /**
+   * What was actually done: `reflink` only while every file was cloned. An archive repo's
+   * objects are compressed, so their content is written out, never cloned.
+   */
   get strategy(): string {
-    return this.options.reflink && !this.reflinkRefused ? 'reflink' : 'copy';
+    return this.options.reflink && !this.reflinkRefused && this.repo.mode !== 'archive' ? 'reflink' : 'copy';
   }
 
   place(id: string, dest: string): boolean {
