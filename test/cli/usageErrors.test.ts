@@ -32,13 +32,15 @@ function assertUsageError(run: ArborRun, json: boolean, message: RegExp): ErrorD
 describe('usage errors on the command line', () => {
   const tmp = useTempDir('arbor-cli-usage-');
 
-  it('refs --json without --repo prints one JSON error naming the flag and exits 2', () => {
-    const error = assertUsageError(runArbor(['refs', '--json']), true, /Missing required flag repo/);
+  it('refs --json without --repo or --sysroot prints one JSON error naming the flags and exits 2', () => {
+    const error = assertUsageError(runArbor(['refs', '--json']), true, /Exactly one of the following must be provided: --repo, --sysroot/);
     assert.equal(error?.hint, 'see arbor refs --help');
+    assertUsageError(runArbor(['summary', '--json']), true, /Missing required flag repo/);
   });
 
   it('without --json, a missing flag is one Error line on stderr and exit 2', () => {
-    assertUsageError(runArbor(['refs']), false, /^Error: Missing required flag repo \[ARBOR_USAGE\] \(hint: see arbor refs --help\)$/);
+    assertUsageError(runArbor(['summary']), false, /^Error: Missing required flag repo \[ARBOR_USAGE\] \(hint: see arbor summary --help\)$/);
+    assertUsageError(runArbor(['refs', '--repo', 'r', '--sysroot', 's']), false, /^Error: --sysroot cannot also be provided when using --repo \[ARBOR_USAGE\]/);
   });
 
   it('an unknown flag names the flag, with and without --json', () => {

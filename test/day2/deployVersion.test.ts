@@ -1,3 +1,4 @@
+import { runArbor } from '../support/runArbor';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { TestSysroot } from '../sysroot/sysrootFixture';
@@ -37,6 +38,14 @@ describe('deploy --version V: the commit of that version from the ref\'s history
     assert.equal(run.status, 1);
     assert.equal(run.json<{ error: { code: string } }>().error.code, 'ARBOR_SYSROOT_VERSION_NOT_FOUND');
     assert.match(run.stderr, /No commit of version "39\.9" in the history of origin:os\/x86_64\/stable \(3 commits searched\)/);
+    // The hint is a command that runs as given, and lists the versions there are.
+    const hint = run.json<{ error: { hint: string } }>().error.hint;
+    const command = /^See the versions with: arbor (.*)$/.exec(hint)![1]!.split(' ');
+    const log = runArbor([...command, '--json']);
+    assert.equal(log.status, 0, log.stderr);
+    assert.deepEqual(log.json<{ metadata: { version: string } }[]>().map((entry) => entry.metadata.version), ['41.0', '40.2', '40.1']);
+    // The same history through the sysroot, without spelling out its repo.
+    assert.deepEqual(runArbor(['log', '--sysroot', sysroot.root, 'origin:os/x86_64/stable', '--json']).json<unknown[]>().length, 3);
   });
 
   it('says the history is cut, with a hint to pull more, when the remote ref was pulled shallow', () => {

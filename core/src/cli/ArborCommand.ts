@@ -47,6 +47,12 @@ export abstract class ArborCommand<T extends typeof Command> extends Command {
     return createArbor({ configPath: this.flags.config, logger: this.logger(), progress: await this.progressReporter() });
   }
 
+  /** The repo of `--repo R`, or of `--sysroot S` (S/arbor/repo), for commands with repoOrSysrootFlags. */
+  protected repoPath(): string {
+    const { repoPath } = require('../remote/repoPath.js') as typeof import('../remote/repoPath.js');
+    return repoPath(this.flags as { repo?: string; sysroot?: string });
+  }
+
   /** Messages for people go to stderr, so stdout holds only the command's result. */
   protected logger(): Logger {
     const debug = /(^|,)arbor/.test(process.env.DEBUG ?? '');

@@ -85,7 +85,7 @@ export function findVersion(repo: Repo, ref: string, version: string): string {
     id = commit.parent;
   }
   throw new ArborError(ErrorCode.DEPLOY_VERSION_NOT_FOUND, `No commit of version "${version}" in the history of ${ref} (${searched} commits searched)`, {
-    hint: `See the versions with: arbor log ${ref}`,
+    hint: `See the versions with: arbor log --repo ${repo.path} ${ref}`,
   });
 }
 

@@ -57,7 +57,7 @@ export async function rebase(options: RebaseOptions): Promise<RebaseResult> {
     const pull = await pullOrigin({ repo, arbor, context, refspec });
     if (repo.readRef(refspec) === undefined) {
       throw new ArborError(ErrorCode.REBASE_NOT_A_REF, `Cannot rebase to "${refspec}": there is no such ref in ${repo.path}`, {
-        hint: 'List the refs with arbor refs; a remote ref is written REMOTE:REF',
+        hint: `List the refs with arbor refs --repo ${repo.path}; a remote ref is written REMOTE:REF`,
       });
     }
     const commit = repo.resolveRev(refspec);

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { ArborCommand } from '../ArborCommand';
-import { repoFlag } from '../RepoFlags';
+import { repoOrSysrootFlags } from '../RepoFlags';
 
 export default class Cat extends ArborCommand<typeof Cat> {
   static override summary = 'Print a file of a commit, byte for byte (checked against its object ID).';
@@ -13,12 +13,12 @@ export default class Cat extends ArborCommand<typeof Cat> {
     path: Args.string({ description: 'A regular file inside the commit', required: true }),
   };
 
-  static override flags = { repo: repoFlag };
+  static override flags = { ...repoOrSysrootFlags };
 
   async run(): Promise<{ commit: string; id: string; size: number; encoding: 'utf8' | 'base64'; content: string }> {
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { readTreeFile } = require('../../store/readTreeFile.js') as typeof import('../../store/readTreeFile.js');
-    const file = readTreeFile(Repo.open(this.flags.repo), this.args.ref, this.args.path);
+    const file = readTreeFile(Repo.open(this.repoPath()), this.args.ref, this.args.path);
     if (!this.jsonEnabled()) {
       await new Promise<void>((resolve, reject) => process.stdout.write(file.content, (error) => (error ? reject(error) : resolve())));
     }

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { ArborCommand } from '../ArborCommand';
-import { repoFlag } from '../RepoFlags';
+import { repoOrSysrootFlags } from '../RepoFlags';
 import type { TreeDiff } from '../../store/diffCommits';
 
 export default class Diff extends ArborCommand<typeof Diff> {
@@ -14,12 +14,12 @@ export default class Diff extends ArborCommand<typeof Diff> {
     to: Args.string({ description: 'The newer commit (REF)', required: true }),
   };
 
-  static override flags = { repo: repoFlag };
+  static override flags = { ...repoOrSysrootFlags };
 
   async run(): Promise<TreeDiff> {
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { diffCommits } = require('../../store/diffCommits.js') as typeof import('../../store/diffCommits.js');
-    const repo = Repo.open(this.flags.repo);
+    const repo = Repo.open(this.repoPath());
     const diff = diffCommits(repo, repo.resolveRev(this.args.from), repo.resolveRev(this.args.to));
     if (!this.jsonEnabled()) {
       const lines = [

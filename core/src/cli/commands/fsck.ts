@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { ArborCommand } from '../ArborCommand';
-import { repoFlag } from '../RepoFlags';
+import { repoOrSysrootFlags } from '../RepoFlags';
 import type { FsckResult } from '../../store/fsck';
 
 export default class Fsck extends ArborCommand<typeof Fsck> {
@@ -11,7 +11,7 @@ export default class Fsck extends ArborCommand<typeof Fsck> {
   ];
 
   static override flags = {
-    repo: repoFlag,
+    ...repoOrSysrootFlags,
     delete: Flags.boolean({ description: 'Delete corrupt objects, so that the next pull fetches them again', default: false }),
   };
 
@@ -19,7 +19,7 @@ export default class Fsck extends ArborCommand<typeof Fsck> {
     const { arbor } = await this.loadArbor();
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { fsck } = require('../../store/fsck.js') as typeof import('../../store/fsck.js');
-    const result = await fsck(arbor, Repo.open(this.flags.repo), { delete: this.flags.delete });
+    const result = await fsck(arbor, Repo.open(this.repoPath()), { delete: this.flags.delete });
     if (!this.jsonEnabled()) {
       for (const problem of result.problems) {
         process.stderr.write(`${problem.status} ${problem.kind} ${problem.id} at ${problem.path} (commit ${problem.commit}, ref ${problem.ref})${problem.reason ? `: ${problem.reason}` : ''}\n`);

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { ArborCommand } from '../ArborCommand';
-import { repoFlag } from '../RepoFlags';
+import { repoOrSysrootFlags } from '../RepoFlags';
 import type { ListedEntry } from '../../store/listTree';
 
 export default class Ls extends ArborCommand<typeof Ls> {
@@ -9,6 +9,7 @@ export default class Ls extends ArborCommand<typeof Ls> {
   static override examples = [
     { description: 'The top of the tree', command: '<%= config.bin %> ls --repo /srv/repo os/stable' },
     { description: 'Everything under /usr/bin', command: '<%= config.bin %> ls --repo /srv/repo os/stable /usr/bin -R' },
+    { description: 'In this machine\'s sysroot', command: '<%= config.bin %> ls --sysroot / origin:os/stable /usr/lib' },
   ];
 
   static override args = {
@@ -17,14 +18,14 @@ export default class Ls extends ArborCommand<typeof Ls> {
   };
 
   static override flags = {
-    repo: repoFlag,
+    ...repoOrSysrootFlags,
     recursive: Flags.boolean({ char: 'R', description: 'List subdirectories too', default: false }),
   };
 
   async run(): Promise<ListedEntry[]> {
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { listTree } = require('../../store/listTree.js') as typeof import('../../store/listTree.js');
-    const repo = Repo.open(this.flags.repo);
+    const repo = Repo.open(this.repoPath());
     const entries = listTree(repo, repo.resolveRev(this.args.ref), this.args.path, { recursive: this.flags.recursive });
     if (!this.jsonEnabled()) {
       for (const entry of entries) {

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { ArborCommand } from '../ArborCommand';
-import { repoFlag } from '../RepoFlags';
+import { repoOrSysrootFlags } from '../RepoFlags';
 import type { CommitDescription } from '../../store/describeCommit';
 
 export default class Show extends ArborCommand<typeof Show> {
@@ -8,18 +8,19 @@ export default class Show extends ArborCommand<typeof Show> {
   static override examples = [
     { description: 'The branch head', command: '<%= config.bin %> show --repo /srv/repo os/stable' },
     { description: 'Its parent, as JSON', command: '<%= config.bin %> show --repo /srv/repo os/stable^ --json' },
+    { description: 'A commit this machine pulled', command: '<%= config.bin %> show --sysroot / origin:os/stable' },
   ];
 
   static override args = {
     ref: Args.string({ description: 'A ref, a commit ID or prefix, optionally with ^', required: true }),
   };
 
-  static override flags = { repo: repoFlag };
+  static override flags = { ...repoOrSysrootFlags };
 
   async run(): Promise<CommitDescription> {
     const { Repo } = require('../../store/Repo.js') as typeof import('../../store/Repo.js');
     const { describeCommit } = require('../../store/describeCommit.js') as typeof import('../../store/describeCommit.js');
-    const commit = describeCommit(Repo.open(this.flags.repo), this.args.ref);
+    const commit = describeCommit(Repo.open(this.repoPath()), this.args.ref);
     if (!this.jsonEnabled()) {
       this.log(`commit ${commit.commit}`);
       if (commit.parent) this.log(`parent ${commit.parent}`);

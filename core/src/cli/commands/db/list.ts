@@ -1,5 +1,5 @@
 import * as Args from '@oclif/core/args';
-import * as Flags from '@oclif/core/flags';
+import { repoOrSysrootFlags } from '../../RepoFlags';
 import { ArborError } from '../../../errors/ArborError';
 import { ErrorCode } from '../../../errors/codes';
 import { ArborCommand } from '../../ArborCommand';
@@ -23,19 +23,18 @@ export default class DbList extends ArborCommand<typeof DbList> {
   static override examples = [
     { description: 'Packages of a ref', command: '<%= config.bin %> db list --repo /srv/repo fedora/x86_64/base' },
     { description: 'Of the commit before it, as JSON', command: '<%= config.bin %> db list --repo /srv/repo fedora/x86_64/base^ --json' },
+    { description: 'Of a commit a sysroot holds', command: '<%= config.bin %> db list --sysroot / fedora/x86_64/base' },
   ];
 
   static override args = {
     ref: Args.string({ description: 'A ref, commit ID, unique prefix, or REF^', required: true }),
   };
 
-  static override flags = {
-    repo: Flags.string({ description: 'The Arbor repo', required: true }),
-  };
+  static override flags = { ...repoOrSysrootFlags };
 
   async run(): Promise<DbPackage[]> {
     const { listCommitPackages } = await loadPackageDb();
-    const packages = listCommitPackages(this.flags.repo, this.args.ref);
+    const packages = listCommitPackages(this.repoPath(), this.args.ref);
     if (!this.jsonEnabled()) {
       for (const pkg of packages) this.log(`${pkg.name}-${pkg.epoch ? `${pkg.epoch}:` : ''}${pkg.version}-${pkg.release}.${pkg.arch}`);
     }
