@@ -5,9 +5,9 @@ import type { PullLocalResult } from '../../remote/pullLocal';
 
 export default class PullLocal extends ArborCommand<typeof PullLocal> {
   static override summary = 'Copy commits from a local repo of any mode (bare, user, archive) into a repo or a sysroot, verified like a pull.';
-  static override description = 'Every object is re-hashed against its ID; with --remote or --verify-key each commit must carry a valid signature before any of its tree is read; a ref moves only once its whole commit is stored. Refs land as REF, or REMOTE:REF with --remote. With no REF, every branch of SRC_REPO is pulled.';
+  static override description = 'Every object is re-hashed against its ID; with --remote or --verify-key each commit must carry a valid signature before any of its tree is read; a ref moves only once its whole commit is stored. Refs land as REF, or REMOTE:REF with --remote. With no REF, every branch of SOURCE is pulled.';
   static override strict = false;
-  static override usage = 'pull-local SRC_REPO [REF...] (--repo DEST | --sysroot S) [--remote NAME | --verify-key PUBFILE] [--depth N]';
+  static override usage = 'pull-local SOURCE [REF...] (--repo DEST | --sysroot S) [--remote NAME | --verify-key PUBFILE] [--depth N]';
   static override examples = [
     { description: 'Deploy what a compose just made: into the sysroot\'s repo, then deploy', command: '<%= config.bin %> pull-local /srv/compose os/x86_64 --sysroot /mnt/sysroot\n<%= config.bin %> deploy os/x86_64 --sysroot /mnt/sysroot' },
     { description: 'From an archive repo into a bare one, requiring a signature by a key', command: '<%= config.bin %> pull-local /srv/archive os/x86_64 --repo /srv/bare --verify-key release.pub' },
