@@ -29,6 +29,39 @@ function tinyFilesystem(dir: string): () => void {
 describe('issue 19: errno errors become ArborErrors naming the path and the object', () => {
   const tmp = useTempDir('arbor-harden-errno-');
 
+  it('a name longer than 255 bytes and a read-only target are one-line errors with a code and the path, from any command', async function () {
+    const repoPath = path.join(tmp(), 'repo');
+    Repo.init(repoPath, { mode: 'archive' });
+    const tree = path.join(tmp(), 'tree');
+    fs.mkdirSync(path.join(tree, 'usr'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'usr', 'file'), 'x\n');
+    assert.equal(runArbor(['commit', '--repo', repoPath, '--branch', 'main', '--tree', tree]).status, 0);
+    const long = path.join(tmp(), 'x'.repeat(300));
+    for (const args of [['checkout', '--repo', repoPath, 'main', long], ['init', '--repo', path.join(long, 'repo')]]) {
+      const run = runArbor([...args, '--json']);
+      assert.equal(run.status, 1, run.stderr);
+      const { error } = run.json<{ error: { code: string; message: string; hint?: string } }>();
+      assert.equal(error.code, 'ARBOR_FS_PATH_TOO_LONG', `arbor ${args[0]}`);
+      assert.match(error.message, new RegExp(`^Cannot \\w+ ${tmp()}/x{300}.*: a name is longer than 255 bytes`));
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    }
+    if (process.getuid?.() !== 0) return;
+    // A read-only mount, as a vfat ESP with errors=remount-ro becomes.
+    const readOnly = path.join(tmp(), 'ro');
+    fs.mkdirSync(readOnly);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', readOnly]);
+    try {
+      const run = runArbor(['checkout', '--repo', repoPath, 'main', path.join(readOnly, 'out'), '--json']);
+      assert.equal(run.status, 1, run.stderr);
+      const { error } = run.json<{ error: { code: string; message: string; hint: string } }>();
+      assert.equal(error.code, 'ARBOR_FS_READ_ONLY');
+      assert.match(error.message, new RegExp(`Cannot \\w+ ${readOnly}/out.*: the filesystem is read-only \\(EROFS\\)$`));
+      assert.match(error.hint, /Remount it read-write/);
+    } finally {
+      execFileSync('umount', [readOnly]);
+    }
+  });
+
   it('a symlink object with an empty target fails the checkout as a corrupt object, naming it', async () => {
     const repo = Repo.init(path.join(tmp(), 'repo'), { mode: 'archive' });
     const meta = { mode: 0o120777, uid: 0, gid: 0, size: 0, target: '', xattrs: [] };

@@ -1,5 +1,6 @@
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { systemErrorAsArborError } from '../fs/systemErrorMessage';
 
 export interface RenderedError {
   line: string;
@@ -25,8 +26,9 @@ export const USAGE_EXIT = 2;
  * carrying oclif's exit code 2) become ARBOR_USAGE with exit code 2. Returns undefined for an
  * oclif exit (`this.exit(n)`), which oclif handles.
  */
-export function renderError(error: Error & { oclif?: { exit?: number }; code?: string; flags?: unknown }, source: ErrorSource = {}): RenderedError | undefined {
+export function renderError(thrown: Error & { oclif?: { exit?: number }; code?: string; flags?: unknown }, source: ErrorSource = {}): RenderedError | undefined {
   const debug = /(^|,)arbor/.test(process.env.DEBUG ?? '');
+  const error = systemErrorAsArborError(thrown) as typeof thrown;
   if (error instanceof ArborError) {
     const hint = error.hint ? ` (hint: ${error.hint})` : '';
     return {

@@ -95,6 +95,12 @@ export const ErrorCode = {
   FS_PATH_TOO_LONG: 'ARBOR_FS_PATH_TOO_LONG',
   /** The filesystem is full (ENOSPC or EDQUOT). */
   FS_NO_SPACE: 'ARBOR_FS_NO_SPACE',
+  /** The filesystem refused for lack of permission (EACCES, EPERM). */
+  FS_PERMISSION_DENIED: 'ARBOR_FS_PERMISSION_DENIED',
+  /** A write to a filesystem mounted read-only (EROFS). */
+  FS_READ_ONLY: 'ARBOR_FS_READ_ONLY',
+  /** Another filesystem error on a named path, reported by the system (ENOTDIR, EIO, ...). */
+  FS_FAILED: 'ARBOR_FS_FAILED',
   /** A ref moved between reading its tip and updating it: another writer updated it first. */
   STORE_REF_MOVED: 'ARBOR_STORE_REF_MOVED',
   /** A world-writable regular file in a tree committed under the `refuse` policy. */
