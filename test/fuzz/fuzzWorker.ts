@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Mutator } from './Mutator';
 import { findTarget } from './targets';
+import { isArborError } from '@arbor/core';
 
 /** What the worker is told; see runFuzz.ts. */
 export interface FuzzWorkerData {
@@ -78,7 +79,7 @@ async function main(data: FuzzWorkerData): Promise<void> {
       await target.run(input, data.work);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      const clean = (error as Error)?.name === 'ArborError' && typeof code === 'string' && code.startsWith('ARBOR_') && !(error as Error).message.includes('\n');
+      const clean = isArborError(error) && typeof code === 'string' && code.startsWith('ARBOR_') && !(error as Error).message.includes('\n');
       if (!clean) report({ kind: 'crash', message: String((error as Error)?.stack ?? error).slice(0, 2000), input });
     }
     Atomics.add(counters, 0, 1);

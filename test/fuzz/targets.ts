@@ -12,6 +12,7 @@ import { readScripts, readTriggers } from '@arbor/plugin-rpm/parsers';
 import { readNevra } from '@arbor/plugin-rpm/parsers';
 import { rpmError, RpmErrorCode } from '@arbor/plugin-rpm/parsers';
 import { truncatedError } from '@arbor/plugin-rpm/parsers';
+import { GrubEnv, menuEntries, parseGrubScript, printGrubScript } from '@arbor/plugin-grub';
 import type { FuzzTarget } from './FuzzTarget';
 
 /** test/fixtures and the fuzz seeds, from test/dist/fuzz/. */
@@ -67,10 +68,21 @@ async function readWholeRpm(input: Buffer): Promise<void> {
   for (const kind of Object.keys(DependencyKinds) as DependencyKind[]) readDependencies(header, kind);
 }
 
-/**
- * Every target. The grub.cfg parser (plugins/grub, being written) joins here as
- * `{ name: 'grub-cfg', seeds: <its fixtures>, run: (input) => parseGrubCfg(input.toString('utf8')), covers: ['plugins/grub/dist'] }`.
- */
+/** The fixture files of test/fixtures/grub whose names say what they are: grub.cfg scripts, or grubenv blocks. */
+function grubFixtures(kind: 'script' | 'grubenv'): Buffer[] {
+  const found: Buffer[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.startsWith('grubenv') === (kind === 'grubenv') && !entry.name.endsWith('.md')) found.push(fs.readFileSync(file));
+    }
+  };
+  walk(path.join(FIXTURES, 'grub'));
+  return found;
+}
+
+/** Every target. */
 export const TARGETS: FuzzTarget[] = [
   {
     name: 'rpm-header',
@@ -148,6 +160,30 @@ export const TARGETS: FuzzTarget[] = [
       void String(entry);
     },
     covers: ['core/dist/sysroot/BootEntry'],
+  },
+  {
+    name: 'grub-cfg',
+    seeds: async () => grubFixtures('script'),
+    run(input) {
+      // Bytes as GRUB reads them, one char each: any input has a text form.
+      const text = input.toString('latin1');
+      const script = parseGrubScript(text, 'fuzz grub.cfg');
+      // What parses must print back byte for byte: Arbor rewrites admins' grub.cfg files.
+      if (printGrubScript(script) !== text) throw new Error('grub.cfg: print(parse(x)) differs from x');
+      void menuEntries(script);
+    },
+    covers: ['plugins/grub/dist/script/'],
+    maxInput: 64 * 1024,
+  },
+  {
+    name: 'grubenv',
+    seeds: async () => grubFixtures('grubenv'),
+    run(input) {
+      const env = GrubEnv.parse(input, 'fuzz grubenv');
+      void env.toBuffer();
+    },
+    covers: ['plugins/grub/dist/GrubEnv'],
+    maxInput: 8 * 1024,
   },
   {
     name: 'treefile',
