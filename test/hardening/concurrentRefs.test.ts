@@ -65,6 +65,43 @@ describe('issue 19: concurrent updates of one ref lose nothing', () => {
     console.log(`      ${landed} commits landed, ${refused} refused as "ref moved"`);
   });
 
+  it('a pull racing a commit on one ref never drops the other\'s update: the pull moves the ref only from the tip it read', async function () {
+    this.timeout(300_000);
+    const source = path.join(tmp(), 'source');
+    const dest = path.join(tmp(), 'dest');
+    for (const repo of [source, dest]) assert.equal(runArbor(['init', '--repo', repo, '--mode', 'archive']).status, 0);
+    writeTree(path.join(tmp(), 'tree'), { file: 'x\n' });
+    const commit = (repo: string, subject: string) => runArbor(['commit', '--repo', repo, '--branch', 'main', '--tree', path.join(tmp(), 'tree'), '--subject', subject]).stdout.trim();
+    let refused = 0;
+    const rounds = 6;
+    for (let round = 0; round < rounds; round++) {
+      const upstream = commit(source, `upstream ${round}`);
+      const [pull, local] = await Promise.all([
+        start([ARBOR_BIN, 'pull-local', source, 'main', '--repo', dest, '--allow-downgrade', '--json']),
+        start([ARBOR_BIN, 'commit', '--repo', dest, '--branch', 'main', '--tree', path.join(tmp(), 'tree'), '--subject', `local ${round}`, '--json']),
+      ]);
+      const tip = Repo.open(dest).readRef('main');
+      const localId = local.status === 0 ? (JSON.parse(local.stdout) as { commit: string }).commit : undefined;
+      const pulled = pull.status === 0 ? (JSON.parse(pull.stdout) as { refs: { commit: string; previous: string | null }[] }).refs[0]! : undefined;
+      for (const run of [pull, local]) {
+        if (run.status !== 0) {
+          assert.match(run.stdout + run.stderr, /ARBOR_STORE_REF_MOVED/, `round ${round}: a failed update says why\n${run.stderr}`);
+          refused++;
+        }
+      }
+      if (pulled && localId) {
+        // Both landed, so one ran after the other and built on it: the pull replaced the local
+        // commit it read as the tip, or the local commit's parent is what the pull wrote.
+        const pullLast = tip === upstream && pulled.previous === localId;
+        const commitLast = tip === localId && Repo.open(dest).readCommit(localId).parent === upstream;
+        assert.ok(pullLast || commitLast, `round ${round}: both exited 0, yet main is ${tip} (pull read ${pulled.previous}, local commit ${localId})`);
+      } else {
+        assert.equal(tip, pulled ? upstream : localId, `round ${round}: main holds what the update that succeeded wrote`);
+      }
+    }
+    console.log(`      ${refused} of ${2 * rounds} updates refused as "ref moved"`);
+  });
+
   it('two concurrent signings of one commit with different keys keep both signatures', async function () {
     this.timeout(300_000);
     const repoPath = path.join(tmp(), 'repo');
