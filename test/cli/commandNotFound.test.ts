@@ -41,6 +41,13 @@ describe('an unknown command', () => {
     assert.match(run(['stauts', 'extra']).stderr, /^Error: stauts is not an arbor command; did you mean status\?/);
   });
 
+  it('says a real command takes no argument, rather than calling it an unknown command', () => {
+    const result = run(['rollback', 'extra', '--sysroot', '/nonexistent']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.equal(result.stderr, 'Error: Unexpected argument: arbor rollback takes no argument "extra" [ARBOR_USAGE] (hint: see arbor rollback --help)\n');
+    assert.match(run(['remote', 'list', 'a', 'b', '--repo', '/nonexistent']).stderr, /^Error: Unexpected argument: arbor remote list takes no argument "a b"/);
+  });
+
   it('suggests nothing for a word that is no near miss', () => {
     const result = run(['xyzzyplugh', '--json']);
     assert.equal(result.status, 2, result.stderr);

@@ -31,8 +31,22 @@ const commandNotFound: Hook.CommandNotFound = async function (options) {
   this.exit(USAGE_EXIT);
 };
 
-/** The usage error for an unknown command, with the closest one when there is one. */
+/**
+ * The usage error for an unknown command, with the closest one when there is one; or, when the
+ * words start with a real command that takes no arguments (`arbor rollback extra`), the
+ * argument it does not take.
+ */
 function notACommand(config: Config, typedId: string): ArborError & { suggestion?: string } {
+  const words = typedId.split(':');
+  for (let length = words.length - 1; length > 0; length--) {
+    const command = words.slice(0, length).join(':');
+    if (!config.findCommand(command)) continue;
+    const typedCommand = `${config.bin} ${toTyped(config, command)}`;
+    return new ArborError(ErrorCode.USAGE, `Unexpected argument: ${typedCommand} takes no argument "${words.slice(length).join(' ')}"`, {
+      hint: `see ${typedCommand} --help`,
+      exitCode: USAGE_EXIT,
+    });
+  }
   const id = unknownCommandId(config, typedId);
   const typed = toTyped(config, id);
   const suggestion = closestCommand(config, id);
