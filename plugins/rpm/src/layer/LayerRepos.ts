@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError, lstatBeneath, type ArborHooks, type HookContext, type PackageRecord, type PackageSource } from '@arbor/core';
 import { LayerErrorCode } from './LayerError';
+import { RepoSignatureCheck } from './RepoSignatureCheck';
 import { readYumRepos, type RepoVariables, type YumRepo } from './YumRepoFile';
 
 /** The enabled repos of a deployment, opened through the `source` hook's rpm-md provider. */
@@ -10,6 +11,8 @@ export interface OpenedRepos {
   packages: PackageRecord[];
   /** `id (file)` of each repo searched, for "not found" messages. */
   searched: string[];
+  /** The repos opened, by id: their gpgcheck and gpgkey= settings. */
+  repos: Map<string, YumRepo>;
   close(): Promise<void>;
 }
 
@@ -19,7 +22,8 @@ export interface OpenedRepos {
  * baseurl in turn until one answers, as dnf falls back across a repo's base URLs. metalink=
  * and mirrorlist= name a service Arbor does not query: a repo with only those is an error
  * that names its file and key. A repo with skip_if_unavailable=1 that cannot be read is
- * warned about and left out, as dnf does; otherwise it fails the layering.
+ * warned about and left out, as dnf does; otherwise it fails the layering. A repo with
+ * gpgcheck=1 and no gpgkey= is a config error, found before anything is downloaded.
  */
 export async function openLayerRepos(
   hooks: Pick<ArborHooks, 'source'>,
@@ -33,13 +37,14 @@ export async function openLayerRepos(
     sources: [],
     packages: [],
     searched: [],
+    repos: new Map(),
     async close() {
       for (const source of this.sources) await source.close?.();
     },
   };
   try {
     for (const repo of repos) {
-      noteGpgCheck(repo, context);
+      RepoSignatureCheck.assertConfigured(repo);
       let source: PackageSource;
       let packages: PackageRecord[];
       try {
@@ -52,6 +57,7 @@ export async function openLayerRepos(
       opened.sources.push(source);
       opened.packages.push(...packages);
       opened.searched.push(`${repo.id} (${path.basename(repo.file)})`);
+      opened.repos.set(repo.id, repo);
     }
   } catch (error) {
     await opened.close();
@@ -86,12 +92,6 @@ async function openRepo(hooks: Pick<ArborHooks, 'source'>, repo: YumRepo, cacheD
   throw new ArborError(LayerErrorCode.REPO_UNAVAILABLE, `Repo [${repo.id}] of ${repo.file} cannot be read: ${failures.join('; ')}`, {
     hint: 'Check its baseurl, or set enabled=0 for it',
   });
-}
-
-function noteGpgCheck(repo: YumRepo, context: HookContext): void {
-  if (repo.gpgcheck) {
-    context.logger.debug(`${repo.file}: [${repo.id}] has gpgcheck=1; Arbor checks repo checksums and package digests, not OpenPGP signatures`);
-  }
 }
 
 /** dnf's $basearch for an rpm arch (dnf/rpm/__init__.py's basearch map, for the arches Arbor composes). */
