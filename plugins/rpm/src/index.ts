@@ -25,4 +25,8 @@ export { layerRpms, type LayerRpmsOptions } from './layer/layerRpms';
 export { readYumRepos, parseRepoFile, type YumRepo } from './layer/YumRepoFile';
 export { readInstalledRpms, type InstalledRpm } from './layer/InstalledRpms';
 export { LayerErrorCode } from './layer/LayerError';
+export { verifyRpmSignature } from './signature/verifyRpmSignature';
+export { RpmKeyring, KEY_FILE_MAX_BYTES, type KeySource } from './signature/RpmKeyring';
+export { checkRpmSignatures, type CheckSigResult } from './signature/checkRpmSignatures';
+export type { RpmSignatureReport, SignatureCheck, SignatureVerdict } from './signature/SignatureReport';
 export default rpmPlugin;
