@@ -56,7 +56,8 @@ export class SigningKit {
   rpmkeysVerdict(rpm: string, keys: readonly string[]): Verdict {
     const db = fs.mkdtempSync(path.join(this.dir, 'rpmdb-'));
     try {
-      for (const key of keys) execFileSync('rpmkeys', ['--dbpath', db, '--import', key], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // A key rpm cannot import (a V6 key, some subkey layouts in rpm 4.18) is simply not trusted by it.
+      for (const key of keys) spawnSync('rpmkeys', ['--dbpath', db, '--import', key], { stdio: 'ignore' });
       const run = spawnSync('rpmkeys', ['-Kv', '--dbpath', db, rpm], { encoding: 'utf8' });
       const lines = run.stdout.split('\n').slice(1).map((line) => line.trim()).filter(Boolean);
       if (lines.some((line) => / BAD\b/.test(line))) return 'bad';
