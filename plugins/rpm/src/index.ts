@@ -26,6 +26,7 @@ export { readYumRepos, parseRepoFile, type YumRepo } from './layer/YumRepoFile';
 export { readInstalledRpms, type InstalledRpm } from './layer/InstalledRpms';
 export { LayerErrorCode } from './layer/LayerError';
 export { verifyRpmSignature } from './signature/verifyRpmSignature';
+export { readDeploymentFile, type DeploymentRoots } from './layer/DeploymentFile';
 export { RpmKeyring, KEY_FILE_MAX_BYTES, type KeySource } from './signature/RpmKeyring';
 export { checkRpmSignatures, type CheckSigResult } from './signature/checkRpmSignatures';
 export type { RpmSignatureReport, SignatureCheck, SignatureVerdict } from './signature/SignatureReport';

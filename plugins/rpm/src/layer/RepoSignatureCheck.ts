@@ -41,7 +41,9 @@ export class RepoSignatureCheck {
     const error = signatureError(report, {
       where: `repo [${repo.id}] (${path.basename(repo.file)}, gpgcheck=1)`,
       keyIds: keyring.primaryKeyIds,
-      hint: `Nothing was installed. Check the repo's gpgkey= (${repo.file}:${repo.gpgkeyLine ?? repo.line}) names the key its packages are signed with`,
+      hint: report.verdict === 'unknown-key'
+        ? `Nothing was installed. Check that gpgkey= (${repo.file}:${repo.gpgkeyLine ?? repo.line}) names the key the repo signs with`
+        : `Nothing was installed. Only packages signed by the repo's keys are layered from it (gpgcheck=1, ${repo.file}:${repo.gpgcheckLine ?? repo.line})`,
     });
     if (error) throw error;
   }
