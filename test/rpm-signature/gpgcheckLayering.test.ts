@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SysrootStatus } from '@arbor/core/sysroot';
-import { arbor, arborOk, writeConfig } from '../compose/composeFixture';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { arbor, arborOk, arborOkAsync, writeConfig } from '../compose/composeFixture';
 import { buildTestRepo, type TestPackage } from '../compose/TestRpmRepo';
 import { rpmIn } from '../rpmdb/specRpm';
 import { requireRoot, requireTool } from '../support/requireTool';
@@ -44,6 +46,8 @@ describe('gpgcheck=1 when layering: arbor install verifies each package against 
   let kit: SigningKit;
   let config: string;
   let sysroot: string;
+  let repo: string;
+  let trustedKey: string;
 
   const sys = (...args: string[]) => arborOk(config, ...args, '--sysroot', sysroot);
   const status = () => sys('status', '--json').json<SysrootStatus>();
@@ -56,7 +60,8 @@ describe('gpgcheck=1 when layering: arbor install verifies each package against 
     const trusted = kit.generateKey('repo', 'ed25519');
     const stranger = kit.generateKey('stranger', 'rsa2048');
     // The repo: packages built, then signed (or not), then indexed, as a distribution publishes them.
-    const repo = path.join(work, 'signed-repo');
+    repo = path.join(work, 'signed-repo');
+    trustedKey = fs.readFileSync(trusted.publicKey, 'utf8');
     const built = buildTestRepo(path.join(work, 'built'), [
       { name: 'goodtool', version: '1.0', files: { '/usr/share/goodtool/readme': 'signed by the repo key\n' } },
       { name: 'plaintool', version: '1.0', files: { '/usr/share/plaintool/readme': 'not signed\n' } },
@@ -104,4 +109,56 @@ describe('gpgcheck=1 when layering: arbor install verifies each package against 
       assert.deepEqual(status(), before);
     });
   }
+
+  /** Runs `arbor install` with the default deployment's signed.repo replaced by `repoFile` (an admin's edit of /etc), then puts it back. */
+  async function withRepoFile<T>(repoFile: string, run: () => Promise<T> | T): Promise<T> {
+    const etc = path.join(status().deployments.find((deployment) => deployment.index === 0)!.path, 'etc', 'yum.repos.d');
+    const original = fs.readFileSync(path.join(etc, 'signed.repo'), 'utf8');
+    fs.writeFileSync(path.join(etc, 'signed.repo'), repoFile);
+    try {
+      return await run();
+    } finally {
+      fs.writeFileSync(path.join(etc, 'signed.repo'), original);
+    }
+  }
+
+  it('refuses gpgcheck=1 without gpgkey= as a config error naming the file, the line and the repo', async () => {
+    const before = status();
+    const failed = await withRepoFile(`[signed]\nname=Signed\nbaseurl=file://${repo}\ngpgcheck=1\n`, () => arbor(config, 'install', 'plaintool', '--sysroot', sysroot));
+    assert.equal(failed.status, 1, failed.stdout + failed.stderr);
+    assert.match(failed.stderr, /^Error: .*signed\.repo:4: repo \[signed\] has gpgcheck=1 and no gpgkey= \[ARBOR_LAYER_REPO_CONFIG_INVALID\]/);
+    assert.deepEqual(status(), before);
+  });
+
+  it('fetches gpgkey= over http, and refuses a key file larger than 1 MiB whatever the server says', async () => {
+    const server = http.createServer((request, response) => {
+      if (request.url === '/keys/repo.asc') response.end(trustedKey);
+      else if (request.url === '/keys/huge.asc') {
+        // No Content-Length: only the bytes received can tell it is too large.
+        response.write(`${trustedKey}\n`);
+        const junk = Buffer.alloc(64 * 1024, 0x41);
+        let sent = 0;
+        const more = () => {
+          while (sent < 40 && response.write(junk)) sent++;
+          if (sent < 40) response.once('drain', more);
+          else response.end();
+        };
+        more();
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
+    try {
+      const repoFile = (key: string) => `[signed]\nname=Signed\nbaseurl=file://${repo}\ngpgcheck=1\ngpgkey=${base}/${key}\n`;
+      sys('uninstall', 'goodtool');
+      const deployed = await withRepoFile(repoFile('repo.asc'), () => arborOkAsync(config, 'install', 'goodtool', '--sysroot', sysroot, '--json'));
+      assert.ok(deployed.json<{ deployed: { path: string } }>().deployed.path);
+      const before = status();
+      const failed = await withRepoFile(repoFile('huge.asc'), () => arborOkAsync(config, 'install', 'plaintool', '--sysroot', sysroot).then(() => assert.fail('expected a failure'), (error: Error) => error.message));
+      assert.match(failed, /Key http:\/\/127\.0\.0\.1:\d+\/keys\/huge\.asc of repo \[signed\] .*too large.*\[ARBOR_RPM_KEY_INVALID\]/);
+      assert.deepEqual(status(), before);
+    } finally {
+      server.close();
+    }
+  });
 });
