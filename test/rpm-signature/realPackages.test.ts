@@ -34,6 +34,8 @@ const AGREED: Array<{ file: string; keys: string[]; verdict: Verdict }> = [
 const DIFFERENT: Array<{ file: string; keys: string[]; ours: Verdict; rpm418: Verdict; why: string }> = [
   { file: 'hello-2.0-1.x86_64-v3-signed.rpm', keys: ['rpm.org-rsa-2048-test.pub'], ours: 'unsupported', rpm418: 'ok', why: 'V3 signature packets: openpgp.js does not read them' },
   { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice.asc'], ours: 'ok', rpm418: 'unknown-key', why: 'rpm 4.18 refuses to import alice.asc ("key 1 import failed")' },
+  { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice-expired-subkey.asc'], ours: 'bad', rpm418: 'unknown-key', why: 'the subkey had expired when it signed; rpm 4.18 refuses to import the key' },
+  { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice-revoked-subkey.asc'], ours: 'bad', rpm418: 'unknown-key', why: 'the subkey was revoked before it signed; rpm 4.18 refuses to import the key' },
   { file: 'hello-2.0-1.x86_64-signed-with-new-subkey.rpm', keys: ['rpm.org-rsa-2048-add-subkey.asc'], ours: 'ok', rpm418: 'unknown-key', why: 'rpm 4.18 refuses to import the key with its added ed25519 subkey' },
   { file: 'v4-rpm-basic-with-ecdsa-2.3.4-5.el9.noarch.rpm', keys: ['rpm-rs-testkey-v4-ecdsa-nistp256.asc'], ours: 'ok', rpm418: 'bad', why: 'rpm 4.18 does not read ECDSA signatures' },
   { file: 'v6-rpm-basic-with-ed25519-2.3.4-5.el9.noarch.rpm', keys: ['rpm-rs-testkey-v6-ed25519.asc'], ours: 'ok', rpm418: 'missing', why: 'rpm 4.18 predates the OPENPGP tag (278) and V6 keys' },
