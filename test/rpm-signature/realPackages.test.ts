@@ -6,7 +6,7 @@ import { RpmKeyring, verifyRpmSignature } from '@arbor/plugin-rpm';
 import { FIXTURES } from '../support/runArbor';
 import { requireTool } from '../support/requireTool';
 import { removeTree } from '../support/tempDir';
-import { SigningKit, type Verdict } from './SigningKit';
+import { SigningKit, tamperSignature, type Verdict } from './SigningKit';
 
 const DIR = path.join(FIXTURES, 'rpm-signature');
 const pkg = (name: string) => path.join(DIR, 'packages', name);
@@ -19,6 +19,9 @@ const AGREED: Array<{ file: string; keys: string[]; verdict: Verdict }> = [
   { file: 'hello-2.0-1.x86_64-signed-mldsa87.rpm', keys: ['rpm.org-rsa-2048-test.pub'], verdict: 'ok' },
   { file: 'hello-2.0-1.x86_64-signed.rpm', keys: ['alice.asc'], verdict: 'unknown-key' },
   { file: 'hello-2.0-1.x86_64.rpm', keys: ['rpm.org-rsa-2048-test.pub'], verdict: 'missing' },
+  // V3 signature packets (header and header+payload), checked with node:crypto.
+  { file: 'hello-2.0-1.x86_64-v3-signed.rpm', keys: ['rpm.org-rsa-2048-test.pub'], verdict: 'ok' },
+  { file: 'hello-2.0-1.x86_64-v3-signed.rpm', keys: ['alice.asc'], verdict: 'unknown-key' },
   { file: 'v4-rpm-basic-with-ed25519-2.3.4-5.el9.noarch.rpm', keys: ['rpm-rs-testkey-v4-ed25519.asc'], verdict: 'ok' },
   { file: 'v4-rpm-basic-with-rsa4096-2.3.4-5.el9.noarch.rpm', keys: ['rpm-rs-testkey-v4-rsa4096.asc'], verdict: 'ok' },
   { file: 'v4-rpm-basic-with-rsa4096-2.3.4-5.el9.noarch.rpm', keys: ['rpm-rs-testkey-v4-ed25519.asc'], verdict: 'unknown-key' },
@@ -32,7 +35,6 @@ const AGREED: Array<{ file: string; keys: string[]; verdict: Verdict }> = [
  * the test pins both verdicts, so a change on either side shows here.
  */
 const DIFFERENT: Array<{ file: string; keys: string[]; ours: Verdict; rpm418: Verdict; why: string }> = [
-  { file: 'hello-2.0-1.x86_64-v3-signed.rpm', keys: ['rpm.org-rsa-2048-test.pub'], ours: 'unsupported', rpm418: 'ok', why: 'V3 signature packets: openpgp.js does not read them' },
   { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice.asc'], ours: 'ok', rpm418: 'unknown-key', why: 'rpm 4.18 refuses to import alice.asc ("key 1 import failed")' },
   { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice-expired-subkey.asc'], ours: 'bad', rpm418: 'unknown-key', why: 'the subkey had expired when it signed; rpm 4.18 refuses to import the key' },
   { file: 'hello-2.0-1.x86_64-signed-with-subkey.rpm', keys: ['alice-revoked-subkey.asc'], ours: 'bad', rpm418: 'unknown-key', why: 'the subkey was revoked before it signed; rpm 4.18 refuses to import the key' },
@@ -69,6 +71,15 @@ describe('RPM signatures of rpm\'s and rpm-rs\'s signed test packages, against r
       assert.equal(await ourVerdict(file, keys), verdict);
     });
   }
+
+  it('hello-2.0-1.x86_64-v3-signed.rpm with its V3 header signature changed: bad, as rpmkeys says', async () => {
+    const changed = await tamperSignature(pkg('hello-2.0-1.x86_64-v3-signed.rpm'), path.join(work, 'v3-changed.rpm'));
+    assert.equal(kit.rpmkeysVerdict(changed, [key('rpm.org-rsa-2048-test.pub')]), 'bad', 'rpmkeys -Kv');
+    const keyring = await RpmKeyring.read([{ name: 'rpm.org', bytes: fs.readFileSync(key('rpm.org-rsa-2048-test.pub')) }]);
+    const report = await verifyRpmSignature(changed, keyring);
+    assert.equal(report.verdict, 'bad');
+    assert.deepEqual(report.signatures.map((check) => [check.tag, check.algorithm, check.status]), [['RSAHEADER', 'V3 RSA/SHA256', 'bad'], ['PGP', 'V3 RSA/SHA256', 'ok']]);
+  });
 
   for (const { file, keys, ours, rpm418, why } of DIFFERENT) {
     it(`${file} with ${keys.join(', ')}: ${ours} (rpm 4.18: ${rpm418}; ${why})`, async () => {

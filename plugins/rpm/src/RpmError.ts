@@ -34,7 +34,7 @@ export const RpmErrorCode = {
   SIGNATURE_BAD: 'ARBOR_RPM_SIGNATURE_BAD',
   /** Signed only by keys that are not among the trusted ones (the repo's gpgkey=, `--key`). */
   SIGNATURE_UNKNOWN_KEY: 'ARBOR_RPM_SIGNATURE_UNKNOWN_KEY',
-  /** Signed only in a way Arbor cannot check: a V3 signature packet, or a public-key algorithm openpgp.js lacks. */
+  /** Signed only in a way Arbor cannot check: a V3 signature of a DSA key, or a public-key algorithm openpgp.js lacks (ML-DSA). */
   SIGNATURE_UNSUPPORTED: 'ARBOR_RPM_SIGNATURE_UNSUPPORTED',
   /** A key file (gpgkey=, `--key`) that cannot be read, is too large, or holds no OpenPGP public key. */
   KEY_INVALID: 'ARBOR_RPM_KEY_INVALID',

@@ -36,18 +36,19 @@ export function readPackageSignatures(signature: RpmHeader): PackageSignature[] 
   for (const [name, { tag, scope, base64 }] of Object.entries(SIGNATURE_TAGS) as [PackageSignature['tag'], (typeof SIGNATURE_TAGS)[PackageSignature['tag']]][]) {
     const packets = base64 ? (signature.strings(tag) ?? []).map((text) => Buffer.from(text, 'base64')) : [signature.binary(tag)].filter((bytes) => bytes !== undefined);
     for (const packet of packets) {
-      if (packet.length) found.push({ tag: name, scope, packet: Buffer.from(packet), version: packetVersion(packet) });
+      if (packet.length) found.push({ tag: name, scope, packet: Buffer.from(packet), version: packetBody(packet)?.[0] });
     }
   }
   return found;
 }
 
 /**
- * The version byte of an OpenPGP packet (RFC 9580 §4.2): after a one-byte tag, an old-format
- * length of 1, 2 or 4 bytes (by the tag's low two bits), or a new-format length of 1, 2 or 5
- * bytes (by the first length byte). Used to name V3 signatures, which openpgp.js does not read.
+ * The body of an OpenPGP packet (RFC 9580 §4.2): after a one-byte tag, an old-format length of
+ * 1, 2 or 4 bytes (by the tag's low two bits), or a new-format length of 1, 2 or 5 bytes (by
+ * the first length byte). A signature tag holds one packet, so the body runs to the end.
+ * Its first byte is the signature's version, which names V3 signatures openpgp.js does not read.
  */
-export function packetVersion(packet: Buffer): number | undefined {
+export function packetBody(packet: Buffer): Buffer | undefined {
   const tag = packet[0];
   if (tag === undefined || (tag & 0x80) === 0) return undefined;
   let at: number;
@@ -59,5 +60,5 @@ export function packetVersion(packet: Buffer): number | undefined {
     const lengthType = tag & 0x03;
     at = lengthType === 3 ? -1 : 1 + [1, 2, 4][lengthType]!;
   }
-  return at < 0 ? undefined : packet[at];
+  return at < 0 || at >= packet.length ? undefined : packet.subarray(at);
 }

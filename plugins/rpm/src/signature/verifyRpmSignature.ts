@@ -2,15 +2,17 @@ import { ReadableStream } from 'node:stream/web';
 import { PayloadVerifier } from '../RpmDigest';
 import { openRpm, type OpenedRpm } from '../readRpmHeaders';
 import { loadOpenPgp, type OpenPgp } from './OpenPgp';
-import { readPackageSignatures, type PackageSignature } from './PackageSignatures';
+import { packetBody, readPackageSignatures, type PackageSignature } from './PackageSignatures';
 import type { RpmKeyring } from './RpmKeyring';
 import { decideVerdict, type RpmSignatureReport, type SignatureCheck } from './SignatureReport';
+import { V3Signature } from './V3Signature';
 
 /**
  * Checks a package file as `rpmkeys --checksig` does: the header digests, the payload digests
  * (the whole file is read once, streaming) and every OpenPGP signature, against the keys of
- * `keyring`. Header signatures cover the main header as it is on disk, from its magic to its
- * last data byte (rpm's hdrblob); legacy ones cover that and then the compressed payload.
+ * `keyring`: V4 and V6 with openpgp.js, RSA V3 with node:crypto (V3Signature). Header
+ * signatures cover the main header as it is on disk, from its magic to its last data byte
+ * (rpm's hdrblob); legacy ones cover that and then the compressed payload.
  * A damaged package (a digest that does not match, a truncated file) throws its RpmError.
  */
 export async function verifyRpmSignature(packageFile: string, keyring: RpmKeyring): Promise<RpmSignatureReport> {
@@ -18,27 +20,49 @@ export async function verifyRpmSignature(packageFile: string, keyring: RpmKeyrin
   const rpm = await openRpm(packageFile);
   try {
     const found = readPackageSignatures(rpm.signature);
-    const headerSignatures = found.filter((signature) => signature.scope === 'header');
-    const legacySignatures = found.filter((signature) => signature.scope === 'header+payload');
-    const checks = await checkSignatures(openpgp, headerSignatures, () => rpm.header.bytes, keyring);
+    const checks = new Map<PackageSignature, SignatureCheck>();
+    const settle = (signatures: readonly PackageSignature[], results: readonly SignatureCheck[]) => signatures.forEach((signature, index) => checks.set(signature, results[index]!));
+    // V3 packets go to node:crypto (V3Signature); openpgp.js checks the rest.
+    const v3 = found.filter((signature) => signature.version === 3).map((signature) => ({ signature, parsed: V3Signature.parse(packetBody(signature.packet)!) }));
+    const modern = found.filter((signature) => signature.version !== 3);
+    const header = modern.filter((signature) => signature.scope === 'header');
+    const legacy = modern.filter((signature) => signature.scope === 'header+payload');
+    settle(header, await checkSignatures(openpgp, header, () => rpm.header.bytes, keyring));
+    for (const { parsed } of v3) parsed?.update(rpm.header.bytes);
+    for (const entry of v3.filter((candidate) => candidate.signature.scope === 'header')) checks.set(entry.signature, await checkV3(entry.signature, entry.parsed, keyring));
+
     const payload = new PayloadVerifier(rpm.signature, rpm.header, packageFile);
-    if (legacySignatures.length) checks.push(...(await checkSignatures(openpgp, legacySignatures, () => headerAndPayload(rpm, payload), keyring)));
-    // What openpgp.js did not read (all of it, when no legacy signature could be verified).
-    for await (const chunk of rpm.reader.rest()) payload.update(chunk);
+    const v3Legacy = v3.filter((entry) => entry.signature.scope === 'header+payload');
+    const observe = (chunk: Buffer) => {
+      payload.update(chunk);
+      for (const { parsed } of v3Legacy) parsed?.update(chunk);
+    };
+    if (legacy.length) settle(legacy, await checkSignatures(openpgp, legacy, () => headerAndPayload(rpm, observe), keyring));
+    // What openpgp.js did not read (all of it, when no legacy signature went to it).
+    for await (const chunk of rpm.reader.rest()) observe(chunk);
     payload.finish();
+    for (const entry of v3Legacy) checks.set(entry.signature, await checkV3(entry.signature, entry.parsed, keyring));
+
+    const signatures = found.map((signature) => checks.get(signature)!);
     const payloadDigestInHeader = payload.checks.some((check) => check.startsWith('payload '));
-    return { file: packageFile, digests: [...rpm.headerDigests, ...payload.checks], signatures: checks, ...decideVerdict(checks, payloadDigestInHeader) };
+    return { file: packageFile, digests: [...rpm.headerDigests, ...payload.checks], signatures, ...decideVerdict(signatures, payloadDigestInHeader) };
   } finally {
     rpm.close();
   }
 }
 
-/** The main header then the payload, as one stream for openpgp.js, hashing the payload for its digests on the way. */
-function headerAndPayload(rpm: OpenedRpm, payload: PayloadVerifier): ReadableStream<Uint8Array> {
+async function checkV3(signature: PackageSignature, parsed: V3Signature | undefined, keyring: RpmKeyring): Promise<SignatureCheck> {
+  const check = { tag: signature.tag, scope: signature.scope };
+  if (!parsed) return { ...check, keyId: null, algorithm: null, status: 'unsupported', reason: 'a malformed V3 signature packet' };
+  return { ...check, keyId: parsed.keyId, algorithm: parsed.algorithmName, ...(await parsed.verify(keyring)) };
+}
+
+/** The main header then the payload, as one stream for openpgp.js; `observe` sees each payload chunk on the way (digests, V3 signatures). */
+function headerAndPayload(rpm: OpenedRpm, observe: (chunk: Buffer) => void): ReadableStream<Uint8Array> {
   async function* bytes(): AsyncGenerator<Uint8Array> {
     yield new Uint8Array(rpm.header.bytes);
     for await (const chunk of rpm.reader.rest()) {
-      payload.update(chunk);
+      observe(chunk);
       yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     }
   }
@@ -71,9 +95,7 @@ async function checkSignatures(
     const packet = parsed.packets[0];
     if (parsed.packets.length !== 1 || !(packet instanceof openpgp.SignaturePacket)) {
       // openpgp.js keeps what it cannot parse as an UnparseablePacket: V3 signatures, unknown algorithms (ML-DSA).
-      check.reason = signature.version === 3
-        ? 'a V3 signature packet, which openpgp.js does not verify'
-        : `openpgp.js cannot parse this version ${signature.version ?? '?'} signature packet${signature.version === 4 || signature.version === 6 ? ` (public-key algorithm ${unparsedAlgorithm(signature.packet)})` : ''}`;
+      check.reason = `openpgp.js cannot parse this version ${signature.version ?? '?'} signature packet${signature.version === 4 || signature.version === 6 ? ` (public-key algorithm ${unparsedAlgorithm(signature.packet)})` : ''}`;
       continue;
     }
     check.keyId = packet.issuerKeyID.toHex();
