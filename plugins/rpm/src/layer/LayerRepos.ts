@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError, lstatBeneath, type ArborHooks, type HookContext, type PackageRecord, type PackageSource } from '@arbor/core';
 import { LayerErrorCode } from './LayerError';
-import { RepoSignatureCheck } from './RepoSignatureCheck';
 import { readYumRepos, type RepoVariables, type YumRepo } from './YumRepoFile';
 
 /** The enabled repos of a deployment, opened through the `source` hook's rpm-md provider. */
@@ -22,8 +21,7 @@ export interface OpenedRepos {
  * baseurl in turn until one answers, as dnf falls back across a repo's base URLs. metalink=
  * and mirrorlist= name a service Arbor does not query: a repo with only those is an error
  * that names its file and key. A repo with skip_if_unavailable=1 that cannot be read is
- * warned about and left out, as dnf does; otherwise it fails the layering. A repo with
- * gpgcheck=1 and no gpgkey= is a config error, found before anything is downloaded.
+ * warned about and left out, as dnf does; otherwise it fails the layering.
  */
 export async function openLayerRepos(
   hooks: Pick<ArborHooks, 'source'>,
@@ -44,7 +42,6 @@ export async function openLayerRepos(
   };
   try {
     for (const repo of repos) {
-      RepoSignatureCheck.assertConfigured(repo);
       let source: PackageSource;
       let packages: PackageRecord[];
       try {

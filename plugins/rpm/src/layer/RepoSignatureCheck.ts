@@ -23,9 +23,13 @@ export class RepoSignatureCheck {
     private readonly context: HookContext,
   ) {}
 
-  /** The config error dnf would also stop at: gpgcheck=1 and nothing to check with. */
-  static assertConfigured(repo: YumRepo): void {
-    if (!repo.gpgcheck || repo.gpgkeys.length) return;
+  /**
+   * The config error dnf would also stop at: gpgcheck=1 and nothing to check with. Found when
+   * a package from the repo is about to be checked, so a repo nothing is taken from does not
+   * block the layering.
+   */
+  private static assertConfigured(repo: YumRepo): void {
+    if (repo.gpgkeys.length) return;
     throw new ArborError(LayerErrorCode.REPO_CONFIG_INVALID, `${repo.file}:${repo.gpgcheckLine ?? repo.line}: repo [${repo.id}] has gpgcheck=1 and no gpgkey=`, {
       hint: `Give [${repo.id}] gpgkey=URL of its signing key (e.g. file:///etc/pki/rpm-gpg/...), or set gpgcheck=0`,
     });
@@ -49,6 +53,7 @@ export class RepoSignatureCheck {
   }
 
   private keyring(repo: YumRepo): Promise<RpmKeyring> {
+    RepoSignatureCheck.assertConfigured(repo);
     let keyring = this.keyrings.get(repo.id);
     if (!keyring) {
       keyring = Promise.all(repo.gpgkeys.map((url) => this.readKey(repo, url))).then((sources) => RpmKeyring.read(sources));
