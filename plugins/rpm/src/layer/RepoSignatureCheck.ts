@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError, type ArborHooks, type HookContext } from '@arbor/core';
 import { RpmErrorCode } from '../RpmError';
@@ -16,10 +17,13 @@ import type { YumRepo } from './YumRepoFile';
  */
 export class RepoSignatureCheck {
   private readonly keyrings = new Map<string, Promise<RpmKeyring>>();
+  private copies = 0;
 
+  /** `cacheDir` is the layering's private scratch directory; verified copies go below it. */
   constructor(
     private readonly hooks: Pick<ArborHooks, 'fetch'>,
     private readonly roots: DeploymentRoots,
+    private readonly cacheDir: string,
     private readonly context: HookContext,
   ) {}
 
@@ -35,10 +39,16 @@ export class RepoSignatureCheck {
     });
   }
 
-  /** Verifies one downloaded package of `repo`; throws the signature's ArborError when it does not pass. */
-  async verify(repo: YumRepo, packageFile: string): Promise<void> {
-    if (!repo.gpgcheck) return;
+  /**
+   * Verifies one downloaded package of `repo`; throws the signature's ArborError when it does
+   * not pass. Returns the file to install: for a gpgcheck repo, the private copy that was
+   * verified (a file:// repo's own file could be swapped between the check and the install).
+   */
+  async verify(repo: YumRepo, downloaded: string): Promise<string> {
+    if (!repo.gpgcheck) return downloaded;
     const keyring = await this.keyring(repo);
+    const packageFile = path.join(this.privateDir(), `${this.copies++}-${path.basename(downloaded)}`);
+    await fs.promises.copyFile(downloaded, packageFile, fs.constants.COPYFILE_FICLONE);
     const started = performance.now();
     const report = await verifyRpmSignature(packageFile, keyring);
     this.context.logger.debug(`${path.basename(packageFile)}: signature ${report.verdict} in ${Math.round(performance.now() - started)} ms`);
@@ -50,6 +60,13 @@ export class RepoSignatureCheck {
         : `Nothing was installed. Only packages signed by the repo's keys are layered from it (gpgcheck=1, ${repo.file}:${repo.gpgcheckLine ?? repo.line})`,
     });
     if (error) throw error;
+    return packageFile;
+  }
+
+  private privateDir(): string {
+    const dir = path.join(this.cacheDir, 'verified');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
   }
 
   private keyring(repo: YumRepo): Promise<RpmKeyring> {

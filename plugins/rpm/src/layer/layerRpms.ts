@@ -67,10 +67,10 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve' | '
     for (const pkg of selected) files.push(pkg.repo === LOCAL_REPO ? pkg.location : await download(repos!, pkg, context));
     step(`downloaded ${selected.length} packages`);
     // gpgcheck: every package from a checking repo verifies before the tree is touched.
-    const signatures = new RepoSignatureCheck(hooks, { tree, configRoot: request.configRoot }, context);
+    const signatures = new RepoSignatureCheck(hooks, { tree, configRoot: request.configRoot }, cacheDir, context);
     for (const [index, pkg] of selected.entries()) {
       const repo = pkg.repo === LOCAL_REPO ? undefined : repos?.repos.get(pkg.repo);
-      if (repo) await signatures.verify(repo, files[index]!);
+      if (repo) files[index] = await signatures.verify(repo, files[index]!);
     }
     step('checked the packages\' signatures');
 
