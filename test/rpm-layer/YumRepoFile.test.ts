@@ -36,7 +36,7 @@ describe('.repo files (yum.repos.d, as dnf reads them)', () => {
     assert.deepEqual(repo, {
       id: 'fedora', name: 'Fedora 41 - x86_64',
       baseurls: ['http://mirror.example/releases/41/Everything/x86_64/os/', 'https://other.example/41/x86_64/'],
-      enabled: true, gpgcheck: true, skipIfUnavailable: false, file: FILE, line: 2,
+      enabled: true, gpgcheck: true, gpgcheckLine: 7, gpgkeys: [], skipIfUnavailable: false, file: FILE, line: 2,
     });
     // An unknown variable stays as written, as dnf leaves it.
     assert.deepEqual(other!.baseurls, ['file:///srv/updates/$unknown/']);

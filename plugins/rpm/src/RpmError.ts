@@ -28,6 +28,16 @@ export const RpmErrorCode = {
   FILE_CONFLICT: 'ARBOR_RPM_FILE_CONFLICT',
   /** A decompressor program that is needed and not on PATH. */
   TOOL_MISSING: 'ARBOR_RPM_TOOL_MISSING',
+  /** A package that must be signed (gpgcheck=1, `rpm checksig`) and carries no OpenPGP signature. */
+  SIGNATURE_MISSING: 'ARBOR_RPM_SIGNATURE_MISSING',
+  /** An OpenPGP signature that does not verify with the key it names, or a package whose digests do not match. */
+  SIGNATURE_BAD: 'ARBOR_RPM_SIGNATURE_BAD',
+  /** Signed only by keys that are not among the trusted ones (the repo's gpgkey=, `--key`). */
+  SIGNATURE_UNKNOWN_KEY: 'ARBOR_RPM_SIGNATURE_UNKNOWN_KEY',
+  /** Signed only in a way Arbor cannot check: a V3 signature of a DSA key, or a public-key algorithm openpgp.js lacks (ML-DSA). */
+  SIGNATURE_UNSUPPORTED: 'ARBOR_RPM_SIGNATURE_UNSUPPORTED',
+  /** A key file (gpgkey=, `--key`) that cannot be read, is too large, or holds no OpenPGP public key. */
+  KEY_INVALID: 'ARBOR_RPM_KEY_INVALID',
 } as const;
 
 export type RpmErrorCodeValue = (typeof RpmErrorCode)[keyof typeof RpmErrorCode];

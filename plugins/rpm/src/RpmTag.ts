@@ -52,6 +52,16 @@ export const SigTag = {
   LONGARCHIVESIZE: 271,
   SHA256: 273,
   SHA3_256: 279,
+  /** OpenPGP signature (DSA, EdDSA or ECDSA key) over the main header, as RSAHEADER. */
+  DSAHEADER: 267,
+  /** OpenPGP signature (RSA key) over the main header: from the header magic to its last data byte. */
+  RSAHEADER: 268,
+  /** rpm 6: base64 OpenPGP signatures over the main header, one per array element, any key type. */
+  OPENPGP: 278,
+  /** Legacy OpenPGP signature (RSA key) over the main header and the compressed payload. */
+  PGP: 1002,
+  /** Legacy OpenPGP signature (DSA key) over the main header and the compressed payload. */
+  GPG: 1005,
 } as const;
 
 /** Tags of the main header that Arbor reads (rpmTag_e). */

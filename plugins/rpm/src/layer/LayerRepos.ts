@@ -10,6 +10,8 @@ export interface OpenedRepos {
   packages: PackageRecord[];
   /** `id (file)` of each repo searched, for "not found" messages. */
   searched: string[];
+  /** The repos opened, by id: their gpgcheck and gpgkey= settings. */
+  repos: Map<string, YumRepo>;
   close(): Promise<void>;
 }
 
@@ -33,13 +35,13 @@ export async function openLayerRepos(
     sources: [],
     packages: [],
     searched: [],
+    repos: new Map(),
     async close() {
       for (const source of this.sources) await source.close?.();
     },
   };
   try {
     for (const repo of repos) {
-      noteGpgCheck(repo, context);
       let source: PackageSource;
       let packages: PackageRecord[];
       try {
@@ -52,6 +54,7 @@ export async function openLayerRepos(
       opened.sources.push(source);
       opened.packages.push(...packages);
       opened.searched.push(`${repo.id} (${path.basename(repo.file)})`);
+      opened.repos.set(repo.id, repo);
     }
   } catch (error) {
     await opened.close();
@@ -86,12 +89,6 @@ async function openRepo(hooks: Pick<ArborHooks, 'source'>, repo: YumRepo, cacheD
   throw new ArborError(LayerErrorCode.REPO_UNAVAILABLE, `Repo [${repo.id}] of ${repo.file} cannot be read: ${failures.join('; ')}`, {
     hint: 'Check its baseurl, or set enabled=0 for it',
   });
-}
-
-function noteGpgCheck(repo: YumRepo, context: HookContext): void {
-  if (repo.gpgcheck) {
-    context.logger.debug(`${repo.file}: [${repo.id}] has gpgcheck=1; Arbor checks repo checksums and package digests, not OpenPGP signatures`);
-  }
 }
 
 /** dnf's $basearch for an rpm arch (dnf/rpm/__init__.py's basearch map, for the arches Arbor composes). */

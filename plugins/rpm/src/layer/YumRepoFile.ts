@@ -10,8 +10,13 @@ export interface YumRepo {
   /** Base URLs in the order written; the first that answers is used. */
   baseurls: string[];
   enabled: boolean;
-  /** Recorded as written; Arbor checks the repo's checksums and each package's digests, not OpenPGP signatures. */
+  /** Every package from the repo must carry an OpenPGP signature by one of `gpgkeys` (docs/layering-rpm.md). */
   gpgcheck: boolean;
+  /** gpgkey=: URLs of the repo's key files (file://, http://, https://), variables substituted. */
+  gpgkeys: string[];
+  /** The lines of gpgcheck= and gpgkey=, for messages. */
+  gpgcheckLine?: number;
+  gpgkeyLine?: number;
   /** skip_if_unavailable: a repo that cannot be read is warned about and left out, instead of failing. */
   skipIfUnavailable: boolean;
   /** metalink= or mirrorlist=, which Arbor does not follow. */
@@ -111,6 +116,7 @@ function toRepo(file: string, section: Section, variables: RepoVariables): YumRe
     baseurls: [],
     enabled: boolean('enabled', true),
     gpgcheck: boolean('gpgcheck', false),
+    gpgkeys: [],
     skipIfUnavailable: boolean('skip_if_unavailable', false),
     file,
     line: section.line,
@@ -123,6 +129,20 @@ function toRepo(file: string, section: Section, variables: RepoVariables): YumRe
         throw malformed(file, baseurl.line, `key baseurl of [${section.id}] is "${value}"; Arbor reads file://, http:// and https:// repos`);
       }
       repo.baseurls.push(value);
+    }
+  }
+  const gpgcheck = get('gpgcheck');
+  if (gpgcheck) repo.gpgcheckLine = gpgcheck.line;
+  const gpgkey = get('gpgkey');
+  if (gpgkey) {
+    repo.gpgkeyLine = gpgkey.line;
+    // dnf reads gpgkey as a list: URLs separated by spaces, commas or continuation lines.
+    for (const url of gpgkey.value.split(/[\s,]+/).filter(Boolean)) {
+      const value = substitute(url, variables);
+      if (!/^(file|https?):\/\//.test(value)) {
+        throw malformed(file, gpgkey.line, `key gpgkey of [${section.id}] is "${value}"; Arbor reads key files from file://, http:// and https:// URLs`);
+      }
+      repo.gpgkeys.push(value);
     }
   }
   for (const key of ['metalink', 'mirrorlist'] as const) {

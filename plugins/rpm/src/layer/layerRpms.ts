@@ -16,6 +16,7 @@ import { baseArch, openLayerRepos, releaseVersion, type OpenedRepos } from './La
 import { mergeLayer } from './mergeLayer';
 import { OverlaySandbox } from './OverlaySandbox';
 import { recordLayeredRpmDb } from './recordLayeredRpmDb';
+import { RepoSignatureCheck } from './RepoSignatureCheck';
 
 export interface LayerRpmsOptions {
   plugin: string;
@@ -25,12 +26,13 @@ export interface LayerRpmsOptions {
 
 /**
  * Applies layering requests to a hardlink checkout of a base commit, rpm-ostree's way:
- * resolve against the base's rpmdb plus the deployment's repos, take out removed and replaced
+ * resolve against the base's rpmdb plus the deployment's repos, check the signatures of what
+ * comes from repos with gpgcheck=1, take out removed and replaced
  * packages' files, unpack the newcomers (every file renamed into place, never written over),
  * record it all in the rpmdb (a new file renamed over the old), then run the newcomers'
  * install scriptlets over an overlay of the tree and move what they changed in.
  */
-export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, request: LayerRequest, context: HookContext, options: LayerRpmsOptions): Promise<LayerResult> {
+export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve' | 'fetch'>, request: LayerRequest, context: HookContext, options: LayerRpmsOptions): Promise<LayerResult> {
   const { tree } = request;
   const step = stepTimer(options.plugin, context);
   const installed = readInstalledRpms(tree);
@@ -64,6 +66,13 @@ export async function layerRpms(hooks: Pick<ArborHooks, 'source' | 'resolve'>, r
     const files: string[] = [];
     for (const pkg of selected) files.push(pkg.repo === LOCAL_REPO ? pkg.location : await download(repos!, pkg, context));
     step(`downloaded ${selected.length} packages`);
+    // gpgcheck: every package from a checking repo verifies before the tree is touched.
+    const signatures = new RepoSignatureCheck(hooks, { tree, configRoot: request.configRoot }, cacheDir, context);
+    for (const [index, pkg] of selected.entries()) {
+      const repo = pkg.repo === LOCAL_REPO ? undefined : repos?.repos.get(pkg.repo);
+      if (repo) files[index] = await signatures.verify(repo, files[index]!);
+    }
+    step('checked the packages\' signatures');
 
     const leaving = installed.filter((pkg) => request.removals.includes(pkg.name) || replacedNames.has(pkg.name));
     const staying = installed.filter((pkg) => !leaving.includes(pkg));
