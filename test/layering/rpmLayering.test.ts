@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { arbor, arborOk, writeConfig } from '../compose/composeFixture';
 import { buildTestRepo, type TestPackage } from '../compose/TestRpmRepo';
 import { rpmIn } from '../rpmdb/specRpm';
 import { requireRoot, requireTool } from '../support/requireTool';
+import { ARBOR_BIN } from '../support/runArbor';
 
 const REF = 'os/x86_64';
 
@@ -155,5 +157,56 @@ describe('RPM layering end to end: install, upgrade, inactive requests, conflict
     assert.ok(!names(unlayered.path).some((nevr) => nevr.startsWith('localtool-')));
     const v4 = sys('upgrade', '--json').json<{ deployed: { path: string; base: string } }>().deployed;
     assert.ok(names(v4.path).includes('blocker-1.0-1'));
+  });
+
+  it('a kill -9 at any point of an RPM install or uninstall leaves every boot entry on a complete deployment whose rpmdb answers', async () => {
+    // A sysroot of its own, on base v1, with the real tap: rpmdb rewrite, overlay, scriptlets.
+    sysroot = path.join(work, 'sysroot-kill');
+    arborOk(config, 'sysroot', 'init', sysroot, '--stateroot', 'os');
+    composeBase(1);
+    sys('deploy', REF);
+    const change = (): string[] => (defaultOne().layered.includes('tool') ? ['uninstall', 'tool'] : ['install', 'tool']);
+    const run = async (args: string[], killAfter?: number): Promise<{ killed: boolean; ms: number }> => {
+      const started = Date.now();
+      const child = spawn(process.execPath, [ARBOR_BIN, ...args, '--sysroot', sysroot, '--config', config], { stdio: 'ignore' });
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      if (killAfter !== undefined) {
+        const timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+        await exit;
+        clearTimeout(timer);
+      }
+      const code = await exit;
+      if (killAfter === undefined) assert.equal(code, 0, `arbor ${args.join(' ')}`);
+      return { killed: child.signalCode === 'SIGKILL', ms: Date.now() - started };
+    };
+    /** Each entry's arbor= names a deployment with its tree, origin and an rpmdb rpm can read; its kernel is in /boot. */
+    const assertBootable = (context: string): void => {
+      const entries = path.join(sysroot, 'boot', 'loader', 'entries');
+      const names = fs.readdirSync(entries).filter((name) => name.endsWith('.conf'));
+      assert.ok(names.length >= 1, `${context}: boot entries remain`);
+      for (const name of names) {
+        const text = fs.readFileSync(path.join(entries, name), 'utf8');
+        const deployment = fs.realpathSync(path.join(sysroot, /arbor=(\S+)/.exec(text)![1]!));
+        for (const needed of ['usr/lib/sysimage/rpm/rpmdb.sqlite', 'etc', '../' + path.basename(deployment) + '.origin']) {
+          assert.ok(fs.existsSync(path.join(deployment, needed)), `${context}: ${name} -> ${deployment} lacks ${needed}`);
+        }
+        assert.ok(rpmIn(deployment, '-qa').includes('filesystem-'), `${context}: ${name}: rpm -qa reads the rpmdb`);
+        assert.ok(fs.existsSync(path.join(sysroot, 'boot', /^linux\s+(\S+)/m.exec(text)![1]!)), `${context}: ${name}: kernel in /boot`);
+      }
+    };
+    const full = await run(change());
+    let killed = 0;
+    for (let round = 0; round < 4; round++) {
+      const point = Math.round(((round + 0.5) / 4) * full.ms);
+      const args = change();
+      if ((await run(args, point)).killed) killed++;
+      assertBootable(`kill ${round} at ${point} ms of ${full.ms} (${args.join(' ')})`);
+      // The next change goes through, and what the default deployment asks for is what it has.
+      await run(change());
+      assertBootable(`after kill ${round}`);
+      const current = defaultOne();
+      assert.equal(fs.existsSync(path.join(current.path, 'usr/bin/tool')), current.layered.includes('tool'));
+    }
+    assert.ok(killed >= 2, `most kills land inside the command (${killed} of 4)`);
   });
 });
