@@ -15,6 +15,7 @@ export { signData, signingKeyType } from './signing/signData';
 export { signCommit } from './signing/signCommit';
 export { readTrustedKey, trustedKeyId, type TrustedKey } from './signing/TrustedKey';
 export { BootFilesystem } from './boot/BootFilesystem';
+export { makeDirectories } from './boot/makeDirectories';
 export { BootErrorCode } from './boot/BootErrorCode';
 export { replaceEntrySet, removeUnnamedFiles, entrySetOf, type EntrySetPlan, type EntrySetResult, type BootFileCopy } from './boot/replaceEntrySet';
 export { parseEntryFileName, formatEntryFileName, assertFatNames, type EntryFileName } from './boot/EntryFileName';

@@ -13,6 +13,8 @@ import { BOOT_MODULES } from './TestInitramfs';
  * - LINK: where the kernel command line's arbor= link leads, read through /sysroot.
  * - USR: whether /usr takes a new file, and whether an existing (store-hardlinked) file can be
  *   appended to: the stray write that a read-only /usr must stop.
+ * - ROOT, OPT-APPEND: the same outside /usr. A new top-level file, and an append to
+ *   /opt/arbor-test/data, which is as much a hardlink of a store object as any file in /usr.
  * - ETC, MOTD: the /etc marker (the admin edits it) and a default that changes in v2.
  * - VAR: a counter kept in /var, incremented at each boot.
  */
@@ -35,6 +37,8 @@ done
 echo "ARBOR-LINK $(readlink -f "/sysroot$link")"
 if touch /usr/stray-write 2>/dev/null; then echo "ARBOR-USR writable"; else echo "ARBOR-USR read-only"; fi
 if (echo stray >>/usr/lib/os-release) 2>/dev/null; then echo "ARBOR-USR-APPEND succeeded"; else echo "ARBOR-USR-APPEND refused"; fi
+if touch /stray-write 2>/dev/null; then echo "ARBOR-ROOT writable"; else echo "ARBOR-ROOT read-only"; fi
+if (echo stray >>/opt/arbor-test/data) 2>/dev/null; then echo "ARBOR-OPT-APPEND succeeded"; else echo "ARBOR-OPT-APPEND refused"; fi
 echo "ARBOR-ETC $(cat /etc/arbor-test/marker)"
 echo "ARBOR-MOTD $(cat /etc/arbor-test/motd)"
 count=$(cat /var/lib/arbor-test/counter 2>/dev/null || echo 0)
@@ -64,9 +68,9 @@ function busyboxLinks(): Record<string, TestFile> {
   return links;
 }
 
-/** The base package: busybox, the init, os-release with VERSION, /etc defaults, mount points. */
+/** The base package: busybox, the init, os-release with VERSION, /etc defaults, a file in /opt, mount points. */
 export function basePackage(spec: OsVersionSpec): TestPackage {
-  const dirs = ['/dev', '/proc', '/sys', '/run', '/tmp', '/sysroot', '/boot', '/var', '/etc', '/etc/arbor-test', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib'];
+  const dirs = ['/dev', '/proc', '/sys', '/run', '/tmp', '/sysroot', '/boot', '/var', '/etc', '/etc/arbor-test', '/opt', '/opt/arbor-test', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib'];
   return {
     name: 'arbor-test-os',
     version: spec.version,
@@ -76,6 +80,7 @@ export function basePackage(spec: OsVersionSpec): TestPackage {
       '/sbin': { symlink: 'usr/sbin' },
       '/usr/sbin/init': { content: OS_INIT, mode: 0o755 },
       '/usr/lib/os-release': `NAME="Arbor Boot Test"\nPRETTY_NAME="Arbor Boot Test"\nID=arbor-boot-test\nVERSION="${spec.version}"\n`,
+      '/opt/arbor-test/data': `data of ${spec.version}\n`,
       '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\n',
       '/etc/group': 'root:x:0:\n',
       '/etc/arbor-test/marker': 'default marker\n',

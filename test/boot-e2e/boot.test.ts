@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BootTimings, installRemovableLoader, requireUefiBoot, SYSTEMD_BOOT_EFI } from '../support/qemu';
-import { requireRoot, requireTool } from '../support/requireTool';
+import { requirePackage, requireRoot, requireTool } from '../support/requireTool';
 import { ROOT_LABEL } from './BootDisk';
 import { arborOk, KARGS, OsBuild, REF, STATEROOT, TestMachine } from './BootLab';
 import { buildGrubEfi, GRUB_EFI_MODULES } from './GrubEfi';
@@ -27,6 +27,8 @@ function assertBooted(result: { console: string; report: Map<string, string> }, 
   assert.ok(report.get('LINK')?.endsWith(`/arbor/deploy/${STATEROOT}/deploy/${report.get('DEPLOYMENT')}`), `arbor= leads to the deployment that is / (${report.get('LINK')})${context}`);
   assert.equal(report.get('USR'), 'read-only', `a new file in /usr is refused${context}`);
   assert.equal(report.get('USR-APPEND'), 'refused', `appending to a file in /usr is refused${context}`);
+  assert.equal(report.get('ROOT'), 'read-only', `a new top-level file is refused${context}`);
+  assert.equal(report.get('OPT-APPEND'), 'refused', `appending to a file in /opt (a store hardlink outside /usr) is refused${context}`);
   assert.equal(report.get('ETC'), expected.etc, `the /etc marker${context}`);
   assert.equal(report.get('MOTD'), expected.motd, `the /etc default that changed in v2${context}`);
   assert.equal(report.get('VAR'), String(expected.counter), `the /var counter${context}`);
@@ -39,7 +41,7 @@ function editMarker(machine: TestMachine): void {
   fs.writeFileSync(path.join(first.path, 'etc', 'arbor-test', 'marker'), 'marker edited by the admin\n');
 }
 
-/** The stray writes the init tried never reached the store: fsck is clean and no file appeared in any /usr. */
+/** The stray writes the init tried never reached the store: fsck is clean and no file appeared in any /usr or at the top. */
 function assertStoreClean(sysroot: string): void {
   const fsck = arborOk('fsck', '--repo', path.join(sysroot, 'arbor', 'repo'), '--json').json<{ checked: number; corrupt: string[]; missing: string[] }>();
   assert.deepEqual({ corrupt: fsck.corrupt, missing: fsck.missing }, { corrupt: [], missing: [] });
@@ -48,6 +50,8 @@ function assertStoreClean(sysroot: string): void {
   for (const name of fs.readdirSync(deployments)) {
     if (name.endsWith('.origin')) continue;
     assert.ok(!fs.existsSync(path.join(deployments, name, 'usr', 'stray-write')), `no stray file in ${name}/usr`);
+    assert.ok(!fs.existsSync(path.join(deployments, name, 'stray-write')), `no stray file in ${name}/`);
+    assert.match(fs.readFileSync(path.join(deployments, name, 'opt', 'arbor-test', 'data'), 'utf8'), /^data of \d\n$/, `${name}/opt/arbor-test/data unchanged`);
   }
 }
 
@@ -68,13 +72,10 @@ describe('booting a composed OS under qemu (OVMF, TCG): deploy, upgrade, rollbac
 
   before(async function () {
     requireRoot(this);
-    requireUefiBoot(this);
+    // The systemd-boot machine boots SYSTEMD_BOOT_EFI, which systemd-boot-efi ships.
+    requireUefiBoot(this, ['systemd-boot-efi']);
     requireTool(this, 'rpmbuild', 'createrepo_c', 'mkfs.ext4', 'mkfs.fat', 'fsck.fat', 'mcopy', 'grub-mkstandalone');
-    if (!fs.existsSync(path.join(GRUB_EFI_MODULES, 'linux.mod'))) {
-      if (process.env.CI) throw new Error('needs the Debian package grub-efi-amd64-bin');
-      console.log('      skipped: needs the Debian package grub-efi-amd64-bin');
-      this.skip();
-    }
+    requirePackage(this, 'grub-efi-amd64-bin', fs.existsSync(path.join(GRUB_EFI_MODULES, 'linux.mod')));
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-boot-'));
     build = await OsBuild.create(work);
     commits.v1 = build.compose({ version: '1', motd: 'motd of v1' }, true);
@@ -111,7 +112,7 @@ describe('booting a composed OS under qemu (OVMF, TCG): deploy, upgrade, rollbac
     else if (work) console.log(`      boot work kept in ${work}`);
   });
 
-  it('through systemd-boot: v1 boots, v2 after upgrade keeps the admin\'s /etc and the /var counter, rollback boots v1; /usr stays read-only', async function () {
+  it('through systemd-boot: v1 boots, v2 after upgrade keeps the admin\'s /etc and the /var counter, rollback boots v1; / and /usr stay read-only', async function () {
     assertBooted(await sdboot.boot('v1'), { commit: commits.v1!, version: '1', etc: 'default marker', motd: 'motd of v1', counter: 1 });
 
     const v2 = composeV2();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Arbor, type ComposeTree } from '@arbor/core';
 import { dracutArgv, dracutPlugin, findTreeKernels } from '@arbor/plugin-dracut';
 import { testKernel } from '../support/qemu';
-import { requireRoot, requireTool } from '../support/requireTool';
+import { requirePackage, requireRoot, requireTool } from '../support/requireTool';
 import { REPO_ROOT } from '../support/runArbor';
 import { useTempDir, writeTree } from '../support/tempDir';
 import { PREPARE_ROOT } from './TestInitramfs';
@@ -62,8 +62,9 @@ describe('the dracut plugin (compose makes the initramfs with the tree\'s own dr
 
   it('runs Debian\'s dracut inside the tree, and the image holds arbor-prepare-root and its pre-pivot hook', async function () {
     requireRoot(this);
+    // dracut-core ships dracut, its modules and lsinitrd.
+    requirePackage(this, 'dracut-core', fs.existsSync('/usr/lib/dracut/dracut-init.sh'));
     requireTool(this, 'bwrap', 'lsinitrd', 'apt-get', 'dpkg-deb', 'depmod');
-    if (!fs.existsSync('/usr/lib/dracut/dracut-init.sh')) this.skip();
     const kernel = testKernel();
     // A tree with dracut in it: the host's /usr (dracut-core, bash, kmod, cpio), hardlinked,
     // plus the Debian kernel's modules, arbor-prepare-root and the 90arbor module, as packages

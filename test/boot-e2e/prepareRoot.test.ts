@@ -32,7 +32,12 @@ function makeSysroot(dir: string): Sysroot {
       'usr/lib/modules/6.1.0-test/vmlinuz': 'a kernel\n',
       'usr/lib/os-release': `NAME=Test\nVERSION=${version}\n`,
       'usr/etc/marker': `marker of v${version}\n`,
+      // Outside /usr, checked out as hardlinks of store objects all the same.
+      'opt/app/file': `app file of v${version}\n`,
     });
+    // Merged /usr, as real trees have it: node, run inside the new root, finds its loader there.
+    fs.symlinkSync('usr/lib', path.join(tree, 'lib'));
+    fs.symlinkSync('usr/lib64', path.join(tree, 'lib64'));
     const commit = arborOk('commit', '--repo', path.join(root, 'arbor', 'repo'), '--branch', 'os/x86_64', '--tree', tree).trim();
     arborOk('deploy', commit, '--sysroot', root, '--karg', 'root=/dev/never-used');
   }
@@ -103,13 +108,14 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     sysroot = { ...template!.sysroot, root: path.join(scratch, 'sysroot') };
   });
 
-  it('mounts the deployment arbor= links to as the root: read-only /usr, the stateroot /var, the physical root at /sysroot', function () {
+  it('mounts the deployment arbor= links to as the root, read-only: with read-only /usr, writable /etc, the stateroot /var, the physical root at /sysroot', function () {
     const mnt = path.join(scratch, 'mnt');
     const run = prepareRoot(scratch, sysroot.root, `BOOT_IMAGE=/x root=/dev/never-used ro ${`arbor=${sysroot.links[1]}`} quiet`, [
       `cat "${mnt}/etc/marker"`,
       `grep " ${mnt}" /proc/self/mountinfo | cut -d" " -f4-6`,
       `touch "${mnt}/usr/new-file" 2>/dev/null && echo usr-writable || echo usr-read-only`,
       `echo counted > "${mnt}/var/counter"`,
+      `echo edited > "${mnt}/etc/marker"`,
       `readlink "${mnt}/arbor"`,
     ].join('\n'));
     assert.equal(run.status, 0, run.stderr);
@@ -121,13 +127,47 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     const src = sysroot.root;
     assert.deepEqual(mounts.sort(), [
       `${src} ${mnt}/sysroot rw`,
-      `${src}/${deployment} ${mnt} rw`,
+      `${src}/${deployment} ${mnt} ro`,
       `${src}/${deployment}/usr ${mnt}/usr ro`,
+      `${src}/${deployment}/etc ${mnt}/etc rw`,
       `${src}/arbor/deploy/os/var ${mnt}/var rw`,
       `${src}/boot ${mnt}/boot rw`,
     ].sort());
     assert.deepEqual(rest.slice(-2), ['usr-read-only', 'sysroot/arbor']);
     assert.equal(fs.readFileSync(path.join(sysroot.root, 'arbor/deploy/os/var/counter'), 'utf8'), 'counted\n');
+    assert.equal(fs.readFileSync(path.join(sysroot.root, deployment, 'etc/marker'), 'utf8'), 'edited\n');
+  });
+
+  it('refuses a stray write anywhere outside /etc and /var, so the store\'s hardlinked objects stay intact', function () {
+    const mnt = path.join(scratch, 'mnt');
+    const deployment = path.join(sysroot.root, 'arbor/deploy/os/deploy', sysroot.deployments[0]!);
+    // opt/app/file is a hardlink of its store object: a write through it would corrupt the store.
+    assert.ok(fs.statSync(path.join(deployment, 'opt/app/file')).nlink >= 2, 'the file outside /usr is a hardlink of a store object');
+    const attempts = {
+      'append to /opt/app/file': `echo stray >> "${mnt}/opt/app/file"`,
+      'truncate /opt/app/file': `: > "${mnt}/opt/app/file"`,
+      'a new top-level file': `touch "${mnt}/stray-write"`,
+      'a new file in /opt/app': `touch "${mnt}/opt/app/stray-write"`,
+      'a new directory under /': `mkdir "${mnt}/stray-dir"`,
+      'remove /opt/app/file': `rm -f "${mnt}/opt/app/file"`,
+    };
+    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[0]}`, Object.entries(attempts)
+      .map(([what, command]) => `if (${command}) 2>/dev/null; then echo "${what}: succeeded"; else echo "${what}: refused"; fi`).join('\n'));
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), Object.keys(attempts).map((what) => `${what}: refused`));
+    assert.equal(fs.readFileSync(path.join(deployment, 'opt/app/file'), 'utf8'), 'app file of v2\n');
+    assert.ok(!fs.existsSync(path.join(deployment, 'stray-write')) && !fs.existsSync(path.join(deployment, 'stray-dir')));
+    const fsck = JSON.parse(arborOk('fsck', '--repo', path.join(sysroot.root, 'arbor', 'repo'), '--json')) as { checked: number; corrupt: unknown[]; missing: unknown[] };
+    assert.deepEqual({ corrupt: fsck.corrupt, missing: fsck.missing }, { corrupt: [], missing: [] });
+    assert.ok(fsck.checked > 0, 'fsck checked the store');
+  });
+
+  it('creates the mount points the OS needs in the deployment before making it read-only', function () {
+    const mnt = path.join(scratch, 'mnt');
+    const run = prepareRoot(scratch, sysroot.root, `arbor=${sysroot.links[0]}`,
+      `for dir in dev proc sys run tmp var sysroot boot etc; do [ -d "${mnt}/$dir" ] && [ ! -L "${mnt}/$dir" ] && echo "$dir"; done`);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['dev', 'proc', 'sys', 'run', 'tmp', 'var', 'sysroot', 'boot', 'etc']);
   });
 
   it('runs the same under dash, a POSIX sh without busybox\'s extensions', function () {
@@ -143,6 +183,9 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
     assert.equal(run.stdout, 'marker of v2\n');
   });
 
+  /** Where the repo (the arbor CLI) is seen inside the new root: under its tmpfs /tmp. */
+  const INSIDE_REPO = '/tmp/arbor-repo';
+
   /**
    * A command run on the booted system, as far as Node can see: the new root as /, with the
    * host's /usr (for node itself) over the deployment's.
@@ -152,9 +195,9 @@ describe('arbor-prepare-root (in a private mount namespace, under busybox)', fun
       'bwrap', '--bind', mnt, '/', '--ro-bind', '/usr', '/usr', '--ro-bind', '/usr/lib64', '/lib64', '--ro-bind', '/usr/lib', '/lib', '--unsetenv', 'NODE_EXTRA_CA_CERTS',
       // As the finalize unit runs: a system service has no HOME or SHELL, and this tree no passwd.
       '--unsetenv', 'HOME', '--unsetenv', 'SHELL',
-      // /tmp first: a clone under /tmp must stay visible through the tmpfs mounted over it.
-      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--ro-bind', REPO_ROOT, REPO_ROOT,
-      '/usr/bin/node', ARBOR_BIN, ...args,
+      // The new root is read-only, so the repo can only be seen at a path made in the tmpfs /tmp.
+      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--ro-bind', REPO_ROOT, INSIDE_REPO,
+      '/usr/bin/node', path.join(INSIDE_REPO, path.relative(REPO_ROOT, ARBOR_BIN)), ...args,
     ].join(' ');
   }
 

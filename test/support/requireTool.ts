@@ -31,6 +31,19 @@ export function requireTool(ctx: Mocha.Context, ...tools: string[]): void {
   ctx.skip();
 }
 
+/**
+ * As requireTool, for what is no tool on PATH (a library, firmware, a data directory): the test
+ * needs the Debian package `name`, and `installed` says whether this machine has it.
+ */
+export function requirePackage(ctx: Mocha.Context, name: string, installed: boolean): void {
+  if (installed) return;
+  const message = `needs the Debian package ${name}`;
+  if (process.env.CI) throw new Error(`${message} (CI installs it in .ci/run)`);
+  // eslint-disable-next-line no-console
+  console.log(`      skipped: ${message}`);
+  ctx.skip();
+}
+
 /** True when running as root: tests of real owners and security.* xattrs need it. */
 export function requireRoot(ctx: Mocha.Context): void {
   if (process.getuid?.() === 0) return;

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
+import { ErrorCode } from '../errors/codes';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { BootErrorCode } from './BootErrorCode';
+import { makeDirectories } from './makeDirectories';
 
 /** statfs(2) f_type values (linux/magic.h) of the filesystems a boot partition is found on. */
 const FILESYSTEM_NAMES: Record<number, string> = {
@@ -16,6 +18,9 @@ const FILESYSTEM_NAMES: Record<number, string> = {
   0x65735546: 'fuse',
   0x5346544e: 'ntfs',
 };
+
+/** tempName's pattern: `.NAME.PID.tmp`. */
+const TEMP_NAME = /^\..+\.\d+\.tmp$/;
 
 /**
  * A boot partition (the ESP, XBOOTLDR or /boot) written with only the operations FAT has:
@@ -83,8 +88,9 @@ export class BootFilesystem {
     }
   }
 
-  mkdirs(relative: string): void {
-    this.attempt('create directory', relative, () => fs.mkdirSync(this.resolve(relative), { recursive: true }));
+  /** `mkdir -p`; a failure names the errno of the component that could not be made (not Node's ENOENT). */
+  mkdirs(relative: string, mode = 0o755): void {
+    this.attempt('create directory', relative, () => makeDirectories(this.resolve(relative), mode));
   }
 
   /**
@@ -133,6 +139,11 @@ export class BootFilesystem {
     this.attempt('remove', relative, () => fs.rmSync(this.resolve(relative), { force: true }));
   }
 
+  /** Deletes a file or a whole directory tree; a missing one is fine. */
+  removeTree(relative: string): void {
+    this.attempt('remove', relative, () => fs.rmSync(this.resolve(relative), { recursive: true, force: true }));
+  }
+
   /** Deletes an empty directory; keeps one that is not empty or missing. */
   removeEmptyDir(relative: string): void {
     this.attempt('remove directory', relative, () => {
@@ -170,8 +181,24 @@ export class BootFilesystem {
   }
 
   /**
+   * Deletes the temp files (tempName's `.NAME.PID.tmp`, and nothing else) a killed writer left
+   * in `dir`; the caller holds the sysroot lock, so no live writer owns one. Returns their paths.
+   */
+  removeStaleTemps(dir: string): string[] {
+    const removed: string[] = [];
+    for (const name of this.list(dir)) {
+      if (!TEMP_NAME.test(name)) continue;
+      this.remove(path.posix.join(dir, name));
+      removed.push(path.posix.join(dir, name));
+    }
+    return removed;
+  }
+
+  /**
    * Runs `run`, turning an errno into ARBOR_BOOT_FILESYSTEM naming `relative` and this
-   * partition; for the few operations a caller does itself (the BLS writer's symlink swap).
+   * partition; for the operations a caller does itself (the BLS writer's symlink swap, the
+   * kernel copy). A full partition (ENOSPC, EDQUOT) is ARBOR_FS_NO_SPACE, the code a full
+   * disk has everywhere else in Arbor.
    */
   attempt<T>(operation: string, relative: string, run: () => T, detail = ''): T {
     try {
@@ -181,9 +208,10 @@ export class BootFilesystem {
       const errno = error as NodeJS.ErrnoException;
       if (!errno.code) throw error;
       const where = path.posix.resolve('/', relative);
+      const full = errno.code === 'ENOSPC' || errno.code === 'EDQUOT';
       throw new ArborError(
-        BootErrorCode.FILESYSTEM,
-        `Cannot ${operation} ${where}${detail} on the ${this.label} (${this.type} at ${this.root}): ${errno.code} (${errno.syscall ?? operation})`,
+        full ? ErrorCode.FS_NO_SPACE : BootErrorCode.FILESYSTEM,
+        `${full ? 'No space left to' : 'Cannot'} ${operation} ${where}${detail} on the ${this.label} (${this.type} at ${this.root}): ${errno.code} (${errno.syscall ?? operation})`,
         { cause: error, hint: hintFor(errno.code) },
       );
     }
@@ -193,6 +221,7 @@ export class BootFilesystem {
 function hintFor(code: string): string | undefined {
   switch (code) {
     case 'ENOSPC':
+    case 'EDQUOT':
       return 'The partition is full: `arbor cleanup` removes kernels no deployment boots';
     case 'EROFS':
       return 'The partition is mounted read-only: remount it read-write';

@@ -76,7 +76,7 @@ export function replaceEntrySet(partition: BootFilesystem, plan: EntrySetPlan): 
   const removed: string[] = [];
 
   partition.mkdirs(plan.entriesDir);
-  removeStaleTemps(partition, plan.entriesDir, removed);
+  removed.push(...partition.removeStaleTemps(plan.entriesDir));
 
   for (const file of uniqueFiles(plan.files)) {
     if (sameInode(file.source, partition.resolve(file.target))) continue;
@@ -162,16 +162,6 @@ export function removeUnnamedFiles(partition: BootFilesystem, entriesDir: string
   };
   walk(dir);
   return removed;
-}
-
-/** Temp files (`.NAME.PID.tmp`) a killed writer left; the sysroot lock means no live writer owns one. */
-function removeStaleTemps(partition: BootFilesystem, dir: string, removed: string[]): void {
-  for (const name of partition.list(dir)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) {
-      partition.remove(path.posix.join(dir, name));
-      removed.push(path.posix.join(dir, name));
-    }
-  }
 }
 
 function uniqueFiles(files: readonly BootFileCopy[]): BootFileCopy[] {

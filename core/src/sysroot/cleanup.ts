@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { BootFilesystem } from '../boot/BootFilesystem';
 import type { DeploymentRef } from '../hooks';
 import { prune, type PruneResult } from '../store/prune';
 import { readBootState, type BootState } from './BootState';
@@ -79,7 +80,7 @@ async function removeUnusedDeployments(session: SysrootSession, live: readonly D
     for (const name of names.filter((entry) => !keep.has(entry))) {
       const deployment = parseDeploymentName(name);
       if (deployment) await removeDeployment(session, { stateroot, ...deployment });
-      else fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      else rootFilesystem(sysroot).removeTree(path.relative(sysroot.path, path.join(dir, name)));
       deleted.push(path.join(dir, name));
     }
   }
@@ -92,21 +93,33 @@ function parseDeploymentName(name: string): { commit: string; serial: number } |
   return match ? { commit: match[1]!, serial: Number(match[2]) } : undefined;
 }
 
-/** The boot version and links sub-version that are not live: what the last swap left behind. */
+/**
+ * The boot version and links sub-version that are not live: what the last swap left behind.
+ * Through BootFilesystem, on /boot and on the root filesystem, so an errno names the path and
+ * the filesystem.
+ */
 function removeInactiveBootVersions(sysroot: Sysroot, state: BootState): string[] {
   if (!state.live) return [];
   const other = 1 - state.bootVersion;
-  const candidates = [
+  const boot = new BootFilesystem(sysroot.bootDir, '/boot');
+  const root = rootFilesystem(sysroot);
+  const links = path.relative(sysroot.path, sysroot.arborDir);
+  const candidates: [BootFilesystem, string][] = [
     // The inactive loader directory of BLS writers (it is theirs, but nothing else names it).
-    path.join(sysroot.bootDir, `loader.${other}`),
-    path.join(sysroot.arborDir, `boot.${other}`),
-    path.join(sysroot.arborDir, `boot.${other}.0`),
-    path.join(sysroot.arborDir, `boot.${other}.1`),
-    path.join(sysroot.arborDir, `boot.${state.bootVersion}.${1 - state.subBootVersion}`),
+    [boot, `loader.${other}`],
+    [root, `${links}/boot.${other}`],
+    [root, `${links}/boot.${other}.0`],
+    [root, `${links}/boot.${other}.1`],
+    [root, `${links}/boot.${state.bootVersion}.${1 - state.subBootVersion}`],
   ];
-  return candidates.filter((candidate) => {
-    if (!fs.lstatSync(candidate, { throwIfNoEntry: false })) return false;
-    fs.rmSync(candidate, { recursive: true, force: true });
+  return candidates.filter(([filesystem, candidate]) => {
+    if (!fs.lstatSync(filesystem.resolve(candidate), { throwIfNoEntry: false })) return false;
+    filesystem.removeTree(candidate);
     return true;
-  });
+  }).map(([filesystem, candidate]) => filesystem.resolve(candidate));
+}
+
+/** The sysroot's own filesystem, for the errors of what cleanup deletes outside /boot. */
+function rootFilesystem(sysroot: Sysroot): BootFilesystem {
+  return new BootFilesystem(sysroot.path, 'root filesystem');
 }

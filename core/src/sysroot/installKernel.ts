@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { BootFilesystem } from '../boot/BootFilesystem';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
-import { errnoError } from '../fs/errnoError';
 import { lstatBeneath } from '../fs/SafePath';
 import { blake3Backend } from '../store/Blake3';
 import type { Sysroot } from './Sysroot';
-import { fsyncDir } from '../store/RefStore';
 
 /** A deployment's kernel, as `usr/lib/modules/<kver>/` holds it. */
 export interface KernelLayout {
@@ -61,40 +60,51 @@ export function bootChecksum(kernel: KernelLayout): string {
  * Copies the kernel and initramfs to `/boot/arbor/<stateroot>-<bootcsum>/vmlinuz-<kver>` and
  * `initramfs-<kver>.img`. The directory is named by content, so one that exists is complete:
  * it is built under a temporary name, fsynced (/boot is often vfat, where only fsync counts)
- * and renamed into place. Returns the bootcsum.
+ * and renamed into place. Every step goes through BootFilesystem, so an errno (a read-only or
+ * full /boot) is one ArborError naming the path and the filesystem. Returns the bootcsum.
  */
 export function installKernel(sysroot: Sysroot, stateroot: string, kernel: KernelLayout): string {
   const bootcsum = bootChecksum(kernel);
-  const target = sysroot.kernelDir(stateroot, bootcsum);
-  if (isCompleteKernelDir(target, kernel)) return bootcsum;
+  const boot = new BootFilesystem(sysroot.bootDir, '/boot');
+  const target = path.relative(sysroot.bootDir, sysroot.kernelDir(stateroot, bootcsum));
+  if (isCompleteKernelDir(boot.resolve(target), kernel)) return bootcsum;
   const temp = `${target}.tmp`;
-  fs.rmSync(temp, { recursive: true, force: true });
+  const what = ` (the kernel ${kernel.kernelVersion})`;
+  boot.removeTree(temp);
   // One an older release left half-deleted: renamed over below, it must not be a directory.
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.mkdirSync(temp, { recursive: true, mode: 0o755 });
+  boot.removeTree(target);
+  boot.mkdirs(temp);
   try {
-    copyDurably(kernel.vmlinuz, path.join(temp, `vmlinuz-${kernel.kernelVersion}`));
-    if (kernel.initramfs) copyDurably(kernel.initramfs, path.join(temp, `initramfs-${kernel.kernelVersion}.img`));
-    fsyncDir(temp);
-    fs.renameSync(temp, target);
+    copyDurably(boot, kernel.vmlinuz, `${temp}/vmlinuz-${kernel.kernelVersion}`, what);
+    if (kernel.initramfs) copyDurably(boot, kernel.initramfs, `${temp}/initramfs-${kernel.kernelVersion}.img`, what);
+    boot.syncDir(temp);
+    boot.rename(temp, target);
   } catch (error) {
-    // A full /boot must not also keep a half-copied kernel that nothing will ever use.
-    fs.rmSync(temp, { recursive: true, force: true });
-    throw errnoError(error, temp, `the kernel ${kernel.kernelVersion}`);
+    // A full /boot must not also keep a half-copied kernel that nothing will ever use; a
+    // failure to remove it (a /boot gone read-only) must not hide why the copy failed.
+    try {
+      fs.rmSync(boot.resolve(temp), { recursive: true, force: true });
+    } catch {
+      // the next deploy of this kernel removes it first
+    }
+    throw error;
   }
-  fsyncDir(path.dirname(target));
+  boot.syncDir(path.posix.dirname(target));
   return bootcsum;
 }
 
-function copyDurably(src: string, dest: string): void {
-  fs.copyFileSync(src, dest);
-  fs.chmodSync(dest, 0o644);
-  const fd = fs.openSync(dest, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+function copyDurably(boot: BootFilesystem, source: string, relative: string, what: string): void {
+  boot.attempt('copy to', relative, () => {
+    const dest = boot.resolve(relative);
+    fs.copyFileSync(source, dest);
+    fs.chmodSync(dest, 0o644);
+    const fd = fs.openSync(dest, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }, what);
 }
 
 function isFileBeneath(deployment: string, relative: string): boolean {

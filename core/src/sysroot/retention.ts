@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { BootFilesystem } from '../boot/BootFilesystem';
 import type { DeploymentRef } from '../hooks';
-import { fsyncDir } from '../store/RefStore';
 import type { BootableDeployment } from './Deployment';
 import { refOf } from './Deployment';
 import { syncDeploymentRefs } from './DeploymentRefs';
@@ -70,23 +69,26 @@ export async function removeRetired(session: SysrootSession, plan: RetentionPlan
  * Deletes /boot/arbor/<stateroot>-<bootcsum> directories no live deployment boots. Each is
  * first renamed out of its content name: installKernel takes a directory with that name for a
  * complete copy, and a kill halfway through a recursive delete would leave one that is not.
+ * Every step goes through BootFilesystem: an errno names the path and the filesystem.
  */
 export function removeUnusedKernels(sysroot: Sysroot, live: ReadonlyArray<{ stateroot: string; bootcsum: string }>): string[] {
-  const dir = path.join(sysroot.bootDir, 'arbor');
+  const boot = new BootFilesystem(sysroot.bootDir, '/boot');
   const keep = new Set(live.map((d) => path.basename(sysroot.kernelDir(d.stateroot, d.bootcsum))));
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const unused = names.filter((name) => !keep.has(name));
+  const unused = boot.list(KERNELS).filter((name) => !keep.has(name));
   const doomed = unused.map((name) => {
     if (name.endsWith(REMOVING)) return name;
     // An earlier removal of the same kernel that was killed (a directory can't be renamed over a full one).
-    fs.rmSync(path.join(dir, `${name}${REMOVING}`), { recursive: true, force: true });
-    fs.renameSync(path.join(dir, name), path.join(dir, `${name}${REMOVING}`));
+    boot.removeTree(`${KERNELS}/${name}${REMOVING}`);
+    boot.rename(`${KERNELS}/${name}`, `${KERNELS}/${name}${REMOVING}`);
     return `${name}${REMOVING}`;
   });
-  if (unused.length > 0) fsyncDir(dir);
-  for (const name of doomed) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-  return unused.map((name) => path.join(dir, name));
+  if (unused.length > 0) boot.syncDir(KERNELS);
+  for (const name of doomed) boot.removeTree(`${KERNELS}/${name}`);
+  return unused.map((name) => boot.resolve(`${KERNELS}/${name}`));
 }
+
+/** The kernels' directory, relative to /boot (Sysroot.kernelDir). */
+const KERNELS = 'arbor';
 
 /** The suffix of a kernel directory being deleted: no longer a content name, so never reused. */
 const REMOVING = '.removing';

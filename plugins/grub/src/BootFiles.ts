@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArborError } from '@arbor/core';
+import { ArborError, makeDirectories } from '@arbor/core';
 import { GrubErrorCode } from './GrubErrorCode';
 
 /** statfs(2) f_type magic numbers (linux/magic.h) for the filesystems /boot and the ESP live on. */
@@ -99,7 +99,8 @@ export function readIfExists(file: string): Buffer | undefined {
 export function replaceFile(file: string, data: string | Buffer): void {
   const dir = path.dirname(file);
   const temp = `${file}.new`;
-  onBootFs('create the directory', dir, () => fs.mkdirSync(dir, { recursive: true }));
+  // Not fs.mkdirSync's recursive mode, which reports a read-only /boot as ENOENT.
+  onBootFs('create the directory', dir, () => makeDirectories(dir));
   const fd = onBootFs('write', temp, () => fs.openSync(temp, 'w', 0o644));
   try {
     onBootFs('write', temp, () => {

@@ -36,6 +36,9 @@ export function writeSystemdBoot(request: BootloaderRequest, settings: { tries?:
   const files = request.deployments.flatMap((deployment) =>
     [deployment.linux, deployment.initrd].filter((file): file is string => Boolean(file)).map((file) => ({ target: file, source: path.join(request.bootDir, file) })),
   );
+  // A write of loader.conf killed before its rename left `.loader.conf.PID.tmp` in loader/,
+  // where replaceEntrySet's sweep of the entries directory does not look.
+  const sweptTemps = esp.removeStaleTemps(path.posix.dirname(LOADER_CONF));
   const conf = LoaderConf.parse(esp.readText(LOADER_CONF), path.join(request.esp, LOADER_CONF));
   const ours = conf.defaultIsOurs(ENTRY_PREFIX) && count > 0;
   // The default names the live set: `arbor-<set>-<K>.conf`, or `arbor-<set>-*` with boot counting.
@@ -59,7 +62,7 @@ export function writeSystemdBoot(request: BootloaderRequest, settings: { tries?:
         }
       : undefined,
   });
-  return { ...result, entriesRoot: target.root, ...(chosen ? { default: chosen } : {}) };
+  return { ...result, removed: [...sweptTemps, ...result.removed], entriesRoot: target.root, ...(chosen ? { default: chosen } : {}) };
 }
 
 /**
