@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
+import { pathBeneath } from '../fs/SafePath';
 import { syncFilesystem } from '../fs/syncFilesystem';
 import { BootErrorCode } from './BootErrorCode';
 import { makeDirectories } from './makeDirectories';
@@ -48,9 +49,14 @@ export class BootFilesystem {
     return this.fsType;
   }
 
-  /** The absolute path of `relative`; `..` cannot climb out of the partition. */
+  /**
+   * The absolute path of `relative`: `..` cannot climb out of the partition, and no directory
+   * on the way may be a symlink (ARBOR_FS_PATH_ESCAPES), so nothing is read or written through
+   * a link planted on the partition. The last component is taken as it is: a rename replaces
+   * a link there, and a removal unlinks it.
+   */
   resolve(relative: string): string {
-    return path.resolve(this.root, `.${path.posix.resolve('/', relative)}`);
+    return pathBeneath(this.root, path.posix.resolve('/', relative).slice(1), { rootMayBeLink: true });
   }
 
   exists(relative: string): boolean {

@@ -42,12 +42,13 @@ export function lstatBeneath(root: string, relative: string): fs.Stats | undefin
 /**
  * `root/relative`, once every existing component above the last is a real directory (missing
  * ones are fine: the caller creates them, through here again). Throws ARBOR_FS_PATH_ESCAPES
- * naming the component that is a symlink or a file.
+ * naming the component that is a symlink or a file. `rootMayBeLink` trusts the root itself
+ * (a mount point the admin named, such as the ESP) and checks only what is below it.
  */
-export function pathBeneath(root: string, relative: string): string {
+export function pathBeneath(root: string, relative: string, options: { rootMayBeLink?: boolean } = {}): string {
   const parts = partsOf(root, relative);
   let current = root;
-  for (let index = -1; index < parts.length - 1; index++) {
+  for (let index = options.rootMayBeLink ? 0 : -1; index < parts.length - 1; index++) {
     if (index >= 0) current = path.join(current, parts[index]!);
     const stat = lstatOrUndefined(current);
     if (!stat) break;
