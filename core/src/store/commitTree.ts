@@ -1,21 +1,19 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
-import type { ComposeSession, FileMetadata, LabelRequest, LabelTarget } from '../hooks';
-import { displayPath, osPath } from './BytePath';
+import type { ComposeSession, LabelRequest } from '../hooks';
+import { displayPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
 import { encodeDirMeta, type DirMeta } from './DirMeta';
 import { encodeDirTree, type DirTree } from './DirTree';
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, PERMISSION_BITS } from './FileHeader';
-import { FileHasher, treeXattrs, unreadable, type FileHasherOptions, type HashJob, type HashResult, type MetadataOverride } from './FileHasher';
+import { FileHasher, type FileHasherOptions, type HashJob, type HashResult, type MetadataOverride } from './FileHasher';
 import { ObjectIndex } from './ObjectIndex';
 import type { ObjectId } from './ObjectId';
 import { ObjectStaging } from './ObjectStaging';
 import { parseRef } from './RefName';
 import type { Repo } from './Repo';
+import { labelsWanted, TreeLabeler } from './TreeLabeler';
 import { scanTree, type TreeScan } from './TreeScan';
 import { runOnWorkers } from './WorkerPool';
-import { xattrListFromRecord, xattrListToRecord } from './XattrList';
 import { assertSigner } from '../signing/signData';
 import { signCommit } from '../signing/signCommit';
 
@@ -69,7 +67,8 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
   try {
     const scan = scanTree(options.tree, context.signal);
-    const overrides = arbor.hooks.label.taps.length > 0 ? await labelTree(arbor, scan, { root: path.resolve(options.tree), request: options.label ?? {} }, context) : undefined;
+    const request = options.label ?? {};
+    const overrides = labelsWanted(arbor, request) ? await labelTree(new TreeLabeler(arbor, path.resolve(options.tree), request, context), scan) : undefined;
     const staging = ObjectStaging.create(repo);
     try {
       const jobs: HashJob[] = scan.files.map((file, index) => ({ index, path: file.path, override: overrides?.files[index] }));
@@ -161,42 +160,13 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   }
 }
 
-/**
- * Runs the `label` waterfall once per directory, file and symlink (only when a plugin taps it),
- * and keeps what it returns as the metadata to commit. The file type cannot be changed.
- */
-async function labelTree(
-  arbor: Arbor, scan: TreeScan, scope: Pick<LabelTarget, 'root' | 'request'>, context: ReturnType<Arbor['context']>,
-): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
-  const files: MetadataOverride[] = [];
+/** Labels every directory, file and symlink of the scan. */
+async function labelTree(labeler: TreeLabeler, scan: TreeScan): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
   const dirs: DirMeta[] = [];
-  const target = (relPath: string, type: number): LabelTarget => {
-    const treePath = displayPath(relPath);
-    return { path: runtimePath(treePath), treePath, type, ...scope };
-  };
-  for (const dir of scan.dirs) {
-    const labeled = await arbor.hooks.label.promise(toMetadata(dir.meta), target(dir.relPath, S_IFDIR), context);
-    dirs.push({ mode: S_IFDIR | (labeled.mode & PERMISSION_BITS), uid: labeled.uid, gid: labeled.gid, xattrs: xattrListFromRecord(labeled.xattrs) });
-  }
-  for (const file of scan.files) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(osPath(file.path));
-    } catch (error) {
-      throw unreadable(file.path, error);
-    }
-    const type = stat.mode & S_IFMT;
-    const onDisk = { mode: stat.mode, uid: stat.uid, gid: stat.gid, xattrs: treeXattrs(file.path, osPath(file.path)) };
-    const labeled = await arbor.hooks.label.promise(toMetadata(onDisk), target(file.relPath, type === S_IFLNK ? S_IFLNK : S_IFREG), context);
-    files.push({ uid: labeled.uid, gid: labeled.gid, mode: labeled.mode, xattrs: xattrListFromRecord(labeled.xattrs) });
-  }
+  for (const dir of scan.dirs) dirs.push(await labeler.dir(dir.relPath, dir.meta));
+  const files: MetadataOverride[] = [];
+  for (const file of scan.files) files.push(await labeler.file(file.relPath, file.path));
   return { files, dirs };
-}
-
-/** Where a tree path lives once deployed: deploy copies usr/etc to etc, so it is labeled as /etc. */
-export function runtimePath(treePath: string): string {
-  if (treePath === '/usr/etc') return '/etc';
-  return treePath.startsWith('/usr/etc/') ? treePath.slice(4) : treePath;
 }
 
 /** The strip policy commits world-writable files without o+w; the committer hears which. */
@@ -205,8 +175,4 @@ function warnStrippedWorldWritable(scan: TreeScan, results: HashResult[], contex
   if (stripped.length === 0) return;
   const shown = stripped.slice(0, 5).map(displayPath).join(', ');
   context.logger.warn(`Committed ${stripped.length} world-writable file(s) without o+w: ${shown}${stripped.length > 5 ? ', ...' : ''}`);
-}
-
-function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {
-  return { uid: meta.uid, gid: meta.gid, mode: meta.mode, xattrs: xattrListToRecord(meta.xattrs) };
 }

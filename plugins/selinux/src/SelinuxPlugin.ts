@@ -23,7 +23,8 @@ export const selinuxPlugin = definePlugin({
   name: PLUGIN_NAME,
   apply(arbor) {
     const policies = new WeakMap<LabelRequest, FileContexts>();
-    arbor.hooks.label.tapPromise(PLUGIN_NAME, async (metadata: FileMetadata, target: LabelTarget, context: HookContext): Promise<FileMetadata> => {
+    // Without --file-contexts or selinux: true it changes nothing, so such commits skip the hook.
+    arbor.hooks.label.tapPromise({ name: PLUGIN_NAME, labelsOnRequest: true }, async (metadata: FileMetadata, target: LabelTarget, context: HookContext): Promise<FileMetadata> => {
       const { request } = target;
       if (!request.fileContexts && !request.selinux) return metadata;
       let policy = policies.get(request);
