@@ -5,7 +5,7 @@ import { displayPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
 import { encodeDirMeta, type DirMeta } from './DirMeta';
 import { encodeDirTree, type DirTree } from './DirTree';
-import { FileHasher, type FileHasherOptions, type HashJob, type HashResult, type MetadataOverride } from './FileHasher';
+import { FileHasher, type FileHasherOptions, type HashJob, type HashResult } from './FileHasher';
 import { ObjectIndex } from './ObjectIndex';
 import type { ObjectId } from './ObjectId';
 import { ObjectStaging } from './ObjectStaging';
@@ -13,7 +13,7 @@ import { parseRef } from './RefName';
 import type { Repo } from './Repo';
 import { labelsWanted, TreeLabeler } from './TreeLabeler';
 import { scanTree, type TreeScan } from './TreeScan';
-import { runOnWorkers } from './WorkerPool';
+import { JobFeed, runOnWorkers } from './WorkerPool';
 import { assertSigner } from '../signing/signData';
 import { signCommit } from '../signing/signCommit';
 
@@ -68,11 +68,13 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   try {
     const scan = scanTree(options.tree, context.signal);
     const request = options.label ?? {};
-    const overrides = labelsWanted(arbor, request) ? await labelTree(new TreeLabeler(arbor, path.resolve(options.tree), request, context), scan) : undefined;
+    const labeler = labelsWanted(arbor, request) ? new TreeLabeler(arbor, path.resolve(options.tree), request, context) : undefined;
     const staging = ObjectStaging.create(repo);
     try {
-      const jobs: HashJob[] = scan.files.map((file, index) => ({ index, path: file.path, override: overrides?.files[index] }));
-      const progress = jobs.length >= PROGRESS_MIN ? context.progress.start('commit', jobs.length) : undefined;
+      // With labels to make, the workers hash each file as soon as it is labeled.
+      const jobs = labeler ? new JobFeed<HashJob>(scan.files.length) : scan.files.map((file, index): HashJob => ({ index, path: file.path }));
+      const labeling = jobs instanceof JobFeed ? labelTree(labeler!, scan, jobs) : undefined;
+      const progress = scan.files.length >= PROGRESS_MIN ? context.progress.start('commit', scan.files.length) : undefined;
       const hasherOptions: FileHasherOptions = {
         repoPath: repo.path,
         repoMode: repo.mode,
@@ -94,6 +96,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         },
       );
       progress?.done();
+      const labeledDirs = await labeling;
       warnStrippedWorldWritable(scan, results, context);
 
       const stage = staging.metadataWriter(new ObjectIndex(repo.path));
@@ -114,7 +117,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
           dirs: dir.dirs.map((child) => ({ name: scan.dirs[child]!.name, tree: treeIds[child]!, meta: dirMetaIds[child]! })),
         };
         treeIds[dirIndex] = stage('dirtree', encodeDirTree(tree));
-        dirMetaIds[dirIndex] = stageMeta(overrides?.dirs[dirIndex] ?? dir.meta);
+        dirMetaIds[dirIndex] = stageMeta(labeledDirs?.[dirIndex] ?? dir.meta);
       }
 
       // The ref moves only if it still holds this tip (compare-and-swap): a concurrent commit
@@ -160,13 +163,33 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   }
 }
 
-/** Labels every directory, file and symlink of the scan. */
-async function labelTree(labeler: TreeLabeler, scan: TreeScan): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
-  const dirs: DirMeta[] = [];
-  for (const dir of scan.dirs) dirs.push(await labeler.dir(dir.relPath, dir.meta));
-  const files: MetadataOverride[] = [];
-  for (const file of scan.files) files.push(await labeler.file(file.relPath, file.path));
-  return { files, dirs };
+/** Files labeled between two yields to the event loop, which hands labeled files to the workers. */
+const LABEL_CHUNK = 256;
+
+/**
+ * Labels every file and symlink of the scan into `jobs`, a chunk at a time so the workers hash
+ * the labeled ones meanwhile, then every directory (returned). A failure goes to the feed,
+ * which ends the run with it; a run that ended stops the labeling.
+ */
+async function labelTree(labeler: TreeLabeler, scan: TreeScan, jobs: JobFeed<HashJob>): Promise<DirMeta[] | undefined> {
+  try {
+    for (let start = 0; start < scan.files.length; start += LABEL_CHUNK) {
+      const chunk: HashJob[] = [];
+      for (let index = start; index < Math.min(start + LABEL_CHUNK, scan.files.length); index++) {
+        const file = scan.files[index]!;
+        chunk.push({ index, path: file.path, override: await labeler.file(file.relPath, file.path) });
+      }
+      jobs.push(chunk);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (jobs.stopped) return undefined;
+    }
+    const dirs: DirMeta[] = [];
+    for (const dir of scan.dirs) dirs.push(await labeler.dir(dir.relPath, dir.meta));
+    return dirs;
+  } catch (error) {
+    jobs.fail(error);
+    return undefined;
+  }
 }
 
 /** The strip policy commits world-writable files without o+w; the committer hears which. */
