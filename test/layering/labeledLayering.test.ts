@@ -8,6 +8,7 @@ import { writeTree } from '../support/tempDir';
 import { buildOsTree } from '../sysroot/sysrootFixture';
 import { assertLabelsMatchMatchpathcon, getfattrLabels } from '../selinux/checkoutLabels';
 import { BRANCH, LayeringSysroot, TOYLAYER } from './layeringFixture';
+import { LOCAL_LABEL } from './policyLayerPlugin';
 
 const POLICY = path.join(__dirname, '../../fixtures/selinux/debian12-refpolicy-default');
 const POLICY_FILES = ['file_contexts', 'file_contexts.homedirs', 'file_contexts.subs_dist'];
@@ -42,12 +43,27 @@ describe('package layering under the selinux labeler', function () {
     buildOsTree(tree, { version: '1', etc: { 'toylayer.repo': `${sysroot.toyRepo}\n`, 'selinux/config': 'SELINUX=enforcing\nSELINUXTYPE=default\n' } });
     writeTree(tree, {
       'usr/share/toylayer/db': '\n',
+      'usr/share/base/doc.txt': 'kept as it is\n',
       ...Object.fromEntries(POLICY_FILES.map((name) => [`usr/etc/selinux/default/contexts/files/${name}`, fs.readFileSync(path.join(POLICY, name), 'latin1')])),
     });
     const fileContexts = path.join(tree, 'usr/etc/selinux/default/contexts/files/file_contexts');
     const run = runArbor(['commit', '--repo', sysroot.repoPath, '--branch', BRANCH, '--tree', tree, '--file-contexts', fileContexts, '--metadata', 'version=1', '--config', sysroot.config]);
     assert.equal(run.status, 0, run.stderr);
     return run.stdout.trim();
+  }
+
+  /** Checks out `layered` and asserts a full `arbor commit --file-contexts` of it gives the same tree; returns the checkout. */
+  function assertFullRelabel(layered: string): string {
+    const checkout = path.join(scratch, 'checkout');
+    sysroot.repoOk('checkout', layered, checkout);
+    const fileContexts = path.join(checkout, 'usr/etc/selinux/default/contexts/files/file_contexts');
+    const relabel = runArbor(['commit', '--repo', sysroot.repoPath, '--branch', 'relabel', '--tree', checkout, '--file-contexts', fileContexts, '--config', sysroot.config]);
+    assert.equal(relabel.status, 0, relabel.stderr);
+    const repo = sysroot.repo();
+    const [ours, full] = [repo.readCommit(layered), repo.readCommit(relabel.stdout.trim())];
+    assert.equal(ours.rootTree, full.rootTree, 'the layered tree is the fully relabeled tree, every file object included');
+    assert.equal(ours.rootMeta, full.rootMeta);
+    return checkout;
   }
 
   it('labels the added files and directories as a full relabel would, and the deployment is the labeled tree', async function () {
@@ -61,16 +77,7 @@ describe('package layering under the selinux labeler', function () {
     assert.equal(change.deployed.layer?.reused, false);
 
     // Oracle 1: relabel a checkout of the layered commit from scratch with a plain commit.
-    const checkout = path.join(scratch, 'checkout');
-    sysroot.repoOk('checkout', layered, checkout);
-    const fileContexts = path.join(checkout, 'usr/etc/selinux/default/contexts/files/file_contexts');
-    const relabel = runArbor(['commit', '--repo', sysroot.repoPath, '--branch', 'relabel', '--tree', checkout, '--file-contexts', fileContexts, '--config', sysroot.config]);
-    assert.equal(relabel.status, 0, relabel.stderr);
-    const repo = sysroot.repo();
-    const [ours, full] = [repo.readCommit(layered), repo.readCommit(relabel.stdout.trim())];
-    assert.equal(ours.rootTree, full.rootTree, 'the layered tree is the fully relabeled tree, every file object included');
-    assert.equal(ours.rootMeta, full.rootMeta);
-
+    const checkout = assertFullRelabel(layered);
     // Oracle 2: every label of the layered commit is matchpathcon's, the new ones included.
     const { checked } = await assertLabelsMatchMatchpathcon(checkout, path.join(POLICY, 'file_contexts'));
     assert.ok(checked > 20, `${checked} entries checked`);
@@ -84,5 +91,19 @@ describe('package layering under the selinux labeler', function () {
       if (/^\/(etc|var)(\/|$)/.test(entry)) continue;
       assert.equal(deployed.get(entry), label, `security.selinux of ${entry} in the deployment`);
     }
+  });
+
+  it('relabels every file when the layering changes the policy (file_contexts.local)', function () {
+    requireRoot(this);
+    requireTool(this, 'getfattr');
+    fs.writeFileSync(sysroot.config, JSON.stringify({ plugins: [path.join(__dirname, 'policyLayerPlugin.js'), 'selinux'] }));
+    commitLabeledBase();
+    sysroot.ok('deploy', BRANCH);
+    const change = sysroot.ok('install', 'policy-local', '--json').json<ChangeJson>();
+    const checkout = assertFullRelabel(change.deployed.commit);
+    // A base file the layering did not touch carries the new policy's label.
+    const labels = getfattrLabels(checkout);
+    assert.equal(labels.get('/usr/share/base/doc.txt'), `${LOCAL_LABEL}\0`);
+    assert.equal(getfattrLabels(change.deployed.path).get('/usr/share/base/doc.txt'), `${LOCAL_LABEL}\0`, 'and so does the deployment');
   });
 });
