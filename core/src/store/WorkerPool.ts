@@ -75,6 +75,8 @@ const IN_FLIGHT = 2;
  * calls beat async I/O for hashing a tree). Batches are handed out as workers finish, so one
  * big file does not stall the rest. The first error stops the run and is rethrown as the
  * ArborError it was. `inline` builds the same handler for the main thread, for small runs.
+ * `source` is the jobs, or a JobFeed the main thread is still filling: workers take its jobs in
+ * full batches as they come, and the run ends once all `total` are done.
  */
 export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
   script: string,
