@@ -72,4 +72,22 @@ describe('the label request and labelsOnRequest taps', function () {
     const meta = target.readDirMeta(labeled.rootMeta);
     assert.deepEqual(meta.xattrs.map(([name, value]) => [name, value.toString('latin1')]), [['security.selinux', 'system_u:object_r:root_t:s0\0']]);
   });
+
+  for (const [what, failAt] of [['a file labeled while the workers hash', '/usr/share/many/f290'], ['a directory, labeled after every file', '/usr/share/many']] as const) {
+    it(`a tap that throws on ${what} fails the commit with its error, and the ref does not move`, async () => {
+      const root = tree();
+      const target = repo();
+      const failing = definePlugin({
+        name: 'test:failing',
+        apply(arbor) {
+          arbor.hooks.label.tapPromise('test:failing', async (metadata: FileMetadata, target: LabelTarget) => {
+            if (target.treePath === failAt) throw new Error(`no label for ${target.treePath}`);
+            return metadata;
+          });
+        },
+      })();
+      await assert.rejects(commitTree(new Arbor().use(failing), target, { tree: root, branch: 'failed' }), (error: Error) => error.message.includes(`no label for ${failAt}`));
+      assert.equal(target.readRef('failed'), undefined);
+    });
+  }
 });

@@ -74,6 +74,8 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
       // With labels to make, the workers hash each file as soon as it is labeled.
       const jobs = labeler ? new JobFeed<HashJob>(scan.files.length) : scan.files.map((file, index): HashJob => ({ index, path: file.path }));
       const labeling = jobs instanceof JobFeed ? labelTree(labeler!, scan, jobs) : undefined;
+      // Its failure also ends the run below; it is rethrown where the directories are awaited.
+      labeling?.catch(() => undefined);
       const progress = scan.files.length >= PROGRESS_MIN ? context.progress.start('commit', scan.files.length) : undefined;
       const hasherOptions: FileHasherOptions = {
         repoPath: repo.path,
@@ -169,7 +171,8 @@ const LABEL_CHUNK = 256;
 /**
  * Labels every file and symlink of the scan into `jobs`, a chunk at a time so the workers hash
  * the labeled ones meanwhile, then every directory (returned). A failure goes to the feed,
- * which ends the run with it; a run that ended stops the labeling.
+ * which ends the run with it, and is thrown (a directory's comes after every file was handed
+ * over); a run that ended stops the labeling.
  */
 async function labelTree(labeler: TreeLabeler, scan: TreeScan, jobs: JobFeed<HashJob>): Promise<DirMeta[] | undefined> {
   try {
@@ -188,7 +191,7 @@ async function labelTree(labeler: TreeLabeler, scan: TreeScan, jobs: JobFeed<Has
     return dirs;
   } catch (error) {
     jobs.fail(error);
-    return undefined;
+    throw error;
   }
 }
 
