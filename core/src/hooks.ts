@@ -176,6 +176,17 @@ export interface LabelRequest {
   selinux?: boolean;
 }
 
+/**
+ * What a `label` tap may declare when it taps: `tapPromise({ name, labelsOnRequest: true }, fn)`
+ * says the tap returns the metadata unchanged unless the commit's LabelRequest asks for labels
+ * (`fileContexts` or `selinux`). When every tap says so and the request asks for none, the
+ * commit does not call the hook at all. A tap that labels every commit (from the path alone)
+ * leaves it unset and is called for every entry of every commit.
+ */
+export interface LabelTapOptions {
+  labelsOnRequest?: boolean;
+}
+
 export type CommitMetadata = Record<string, unknown>;
 
 // ---------------------------------------------------------------- client side
@@ -485,7 +496,7 @@ export interface ArborHooks {
   resolve: AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>;
   install: AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>;
   postprocess: AsyncSeriesHook<[ComposeTree, HookContext]>;
-  label: AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>;
+  label: AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext], FileMetadata, LabelTapOptions>;
   commit: AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>;
   sign: HookMap<AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>>;
   fetch: HookMap<AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>>;
@@ -543,7 +554,7 @@ export function createHooks(): Readonly<ArborHooks> {
     resolve: new AsyncSeriesWaterfallHook<[ResolvePlan, HookContext]>(['plan', 'context']),
     install: new AsyncSeriesBailHook<[InstallRequest, HookContext], InstallResult | undefined>(['request', 'context']),
     postprocess: new AsyncSeriesHook<[ComposeTree, HookContext]>(['compose', 'context']),
-    label: new AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext]>(['metadata', 'target', 'context']),
+    label: new AsyncSeriesWaterfallHook<[FileMetadata, LabelTarget, HookContext], FileMetadata, LabelTapOptions>(['metadata', 'target', 'context']),
     commit: new AsyncSeriesWaterfallHook<[CommitMetadata, HookContext]>(['metadata', 'context']),
     sign: new HookMap(() => new AsyncSeriesBailHook<[SignRequest, HookContext], Signature | undefined>(['request', 'context'])),
     fetch: new HookMap(() => new AsyncSeriesBailHook<[FetchRequest, HookContext], Transport | undefined>(['request', 'context'])),

@@ -6,7 +6,10 @@
 // The goal is under 2 s. With the rpm plugin's layer tap the package is a real RPM built with
 // rpmbuild and served from an rpm-md repo (createrepo_c) named in the base's yum.repos.d;
 // otherwise the toy layer plugin of the tests stands in, and the table says so.
-//   node scripts/bench/layer.mjs [--runs N] [--files N]
+// The SELinux labeler is loaded too, as the fedora preset loads it, and the base is labeled
+// from the policy it ships (the Debian refpolicy fixture in usr/etc/selinux), so the layered
+// commit labels what the layering added; --unlabeled leaves both out.
+//   node scripts/bench/layer.mjs [--runs N] [--files N] [--unlabeled]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,12 +22,15 @@ const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const FILES = Number(args[args.indexOf('--files') + 1]) || 20_000;
+const LABELED = !args.includes('--unlabeled');
+const POLICY = path.join(root, 'test', 'fixtures', 'selinux', 'debian12-refpolicy-default');
 const bin = path.join(root, 'core', 'bin', 'run.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-bench-layer-'));
 const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 
 const { Arbor } = require(path.join(root, 'core', 'dist', 'index.js'));
 const { commitTree, Repo } = require(path.join(root, 'core', 'dist', 'store', 'index.js'));
+const { selinuxPlugin } = require(path.join(root, 'plugins', 'selinux', 'dist', 'index.js'));
 
 function arbor(argv, config) {
   const result = spawnSync(process.execPath, [bin, ...argv, '--config', config], { encoding: 'utf8' });
@@ -63,6 +69,18 @@ function writeBase(tree, repoConfig) {
   put('usr/bin/tool', '#!/bin/sh\n', 0o755);
   for (let i = 0; i < FILES; i++) put(`usr/share/base/d${i % 100}/f${i}`, `base file ${i}\n`);
   for (const [relative, text] of Object.entries(repoConfig)) put(relative, text);
+  if (!LABELED) return;
+  put('usr/etc/selinux/config', 'SELINUX=enforcing\nSELINUXTYPE=default\n');
+  for (const name of ['file_contexts', 'file_contexts.homedirs', 'file_contexts.subs_dist']) {
+    put(`usr/etc/selinux/default/contexts/files/${name}`, fs.readFileSync(path.join(POLICY, name)));
+  }
+}
+
+/** The base commit, labeled from its own policy as a compose with `selinux: true` labels it. */
+async function commitBase(tree, repoPath) {
+  const arbor = new Arbor();
+  if (LABELED) arbor.use(selinuxPlugin());
+  await commitTree(arbor, Repo.open(repoPath), { tree, branch: 'os/x86_64', subject: 'bench base', metadata: { version: '1' }, ...(LABELED ? { label: { selinux: true } } : {}) });
 }
 
 function toyRepo() {
@@ -90,10 +108,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 try {
   const rpmConfig = path.join(work, 'rpm.config.json');
-  fs.writeFileSync(rpmConfig, JSON.stringify({ plugins: ['rpm', 'rpm-md'] }));
+  fs.writeFileSync(rpmConfig, JSON.stringify({ plugins: ['rpm', 'rpm-md', ...(LABELED ? ['selinux'] : [])] }));
   const real = rpmLayers(rpmConfig) && has('rpmbuild') && has('createrepo_c');
   const config = real ? rpmConfig : path.join(work, 'toy.config.json');
-  if (!real) fs.writeFileSync(config, JSON.stringify({ plugins: [path.join(root, 'test', 'fixtures', 'plugins', 'arbor-plugin-toylayer')] }));
+  if (!real) fs.writeFileSync(config, JSON.stringify({ plugins: [path.join(root, 'test', 'fixtures', 'plugins', 'arbor-plugin-toylayer'), ...(LABELED ? ['selinux'] : [])] }));
   const source = real ? rpmRepo() : toyRepo();
 
   const samples = [];
@@ -102,7 +120,7 @@ try {
     arbor(['sysroot', 'init', sysroot, '--stateroot', 'os'], config);
     const tree = path.join(work, `tree-${run}`);
     writeBase(tree, source.files);
-    await commitTree(new Arbor(), Repo.open(path.join(sysroot, 'arbor', 'repo')), { tree, branch: 'os/x86_64', subject: 'bench base', metadata: { version: '1' } });
+    await commitBase(tree, path.join(sysroot, 'arbor', 'repo'));
     fs.rmSync(tree, { recursive: true, force: true });
     arbor(['deploy', 'os/x86_64', '--sysroot', sysroot], config);
     const start = process.hrtime.bigint();
@@ -113,7 +131,8 @@ try {
     fs.rmSync(sysroot, { recursive: true, force: true });
   }
   const rows = ['total', 'checkout', 'layer', 'commit', 'cleanup', 'deploy', 'cpu'].map((key) => [key, median(samples.map((sample) => sample[key]))]);
-  console.log(`arbor install of one small package onto a ${FILES}-file base (${real ? 'rpm plugin, a real RPM from an rpm-md repo' : 'toy layer plugin: the rpm plugin has no layer tap in this build'}), median of ${runs}`);
+  const labeling = LABELED ? 'selinux plugin loaded, base labeled from its policy' : 'no labeler';
+  console.log(`arbor install of one small package onto a ${FILES}-file base (${real ? 'rpm plugin, a real RPM from an rpm-md repo' : 'toy layer plugin: the rpm plugin has no layer tap in this build'}; ${labeling}), median of ${runs}`);
   console.log('step                          ms');
   const labels = { total: 'total (the whole command)', checkout: '  base hardlink checkout', layer: '  layer tap', commit: '  commit of the layered tree', cleanup: '  scratch removal', deploy: '  deploy, start-up, rest', cpu: 'CPU time (user + system)' };
   for (const [key, ms] of rows) console.log(`${labels[key].padEnd(28)}${ms.toFixed(0).padStart(6)}`);

@@ -15,6 +15,56 @@ export interface PoolRunOptions<R> {
   signal?: AbortSignal;
 }
 
+/**
+ * Jobs handed to runOnWorkers while the main thread still makes them (commitTree labels files
+ * as the workers hash the ones labeled already): `total` is known up front, `push` adds made
+ * jobs in any order of batches, `fail` stops the run with the producer's error.
+ */
+export class JobFeed<J> {
+  readonly jobs: J[] = [];
+  private error: { reason: unknown } | undefined;
+  private listener: (() => void) | undefined;
+  /** Set once the run ended (done or failed): the producer stops making jobs. */
+  stopped = false;
+
+  constructor(readonly total: number) {}
+
+  push(jobs: J[]): void {
+    for (const job of jobs) this.jobs.push(job);
+    this.listener?.();
+  }
+
+  fail(reason: unknown): void {
+    this.error ??= { reason };
+    this.listener?.();
+  }
+
+  get failure(): { reason: unknown } | undefined {
+    return this.error;
+  }
+
+  get complete(): boolean {
+    return this.jobs.length >= this.total;
+  }
+
+  /** Called after each push or failure (one listener: the run consuming the feed). */
+  onChange(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  /** Resolves once every job was pushed; rejects with the producer's error. */
+  whole(): Promise<J[]> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.error) reject(this.error.reason);
+        else if (this.complete) resolve(this.jobs);
+      };
+      this.onChange(check);
+      check();
+    });
+  }
+}
+
 type Reply<R> = { results: R[] } | { error: { message: string; code?: string; hint?: string; arbor: boolean; stack?: string } };
 
 /** Batches kept in flight per worker, so a worker never waits on the main thread. */
@@ -25,16 +75,21 @@ const IN_FLIGHT = 2;
  * calls beat async I/O for hashing a tree). Batches are handed out as workers finish, so one
  * big file does not stall the rest. The first error stops the run and is rethrown as the
  * ArborError it was. `inline` builds the same handler for the main thread, for small runs.
+ * `source` is the jobs, or a JobFeed the main thread is still filling: workers take its jobs in
+ * full batches as they come, and the run ends once all `total` are done.
  */
 export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
   script: string,
   workerData: unknown,
-  jobs: J[],
+  source: J[] | JobFeed<J>,
   inline: () => (job: J) => R,
   options: PoolRunOptions<R> = {},
 ): Promise<R[]> {
-  const results = new Array<R>(jobs.length);
-  if (jobs.length < (options.inlineBelow ?? 256)) {
+  const feedOf = source instanceof JobFeed ? source : undefined;
+  const total = feedOf ? feedOf.total : (source as J[]).length;
+  const results = new Array<R>(total);
+  if (total < (options.inlineBelow ?? 256)) {
+    const jobs = feedOf ? await feedOf.whole() : (source as J[]);
     const handle = inline();
     for (const job of jobs) {
       options.signal?.throwIfAborted();
@@ -47,6 +102,7 @@ export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
   const batchSize = options.batchSize ?? 48;
   const count = Math.max(1, Math.min(os.availableParallelism(), 4));
   const workers = Array.from({ length: count }, () => new Worker(script, { workerData }));
+  const jobs = feedOf ? feedOf.jobs : (source as J[]);
   let next = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -56,16 +112,33 @@ export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
         if (!settled) reject(error);
         settled = true;
       };
+      // Batches in flight per worker: a worker below IN_FLIGHT waits for the feed.
+      const inFlight = new Map<Worker, number>(workers.map((worker) => [worker, 0]));
       const feed = (worker: Worker): void => {
         if (settled || next >= jobs.length) return;
+        // Made jobs go out in full batches while more are coming, so batches stay large.
+        if (jobs.length - next < batchSize && jobs.length < total) return;
         const batch = jobs.slice(next, next + batchSize);
         next += batch.length;
         pending++;
+        inFlight.set(worker, inFlight.get(worker)! + 1);
         worker.postMessage(batch);
       };
+      feedOf?.onChange(() => {
+        if (feedOf.failure) return fail(feedOf.failure.reason);
+        for (const worker of workers) {
+          while (inFlight.get(worker)! < IN_FLIGHT) {
+            const before = next;
+            feed(worker);
+            if (next === before) break;
+          }
+        }
+      });
+      if (feedOf?.failure) fail(feedOf.failure.reason);
       for (const worker of workers) {
         worker.on('message', (reply: Reply<R>) => {
           pending--;
+          inFlight.set(worker, inFlight.get(worker)! - 1);
           if ('error' in reply) {
             const { error } = reply;
             fail(error.arbor
@@ -77,7 +150,7 @@ export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
           options.onResults?.(reply.results);
           if (options.signal?.aborted) return fail(options.signal.reason);
           feed(worker);
-          if (pending === 0 && next >= jobs.length && !settled) {
+          if (pending === 0 && next >= total && !settled) {
             settled = true;
             resolve();
           }
@@ -90,6 +163,7 @@ export async function runOnWorkers<J extends IndexedJob, R extends IndexedJob>(
       }
     });
   } finally {
+    if (feedOf) feedOf.stopped = true;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
   return results;

@@ -1,21 +1,19 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Arbor } from '../Arbor';
-import type { ComposeSession, FileMetadata, LabelRequest, LabelTarget } from '../hooks';
-import { displayPath, osPath } from './BytePath';
+import type { ComposeSession, LabelRequest } from '../hooks';
+import { displayPath } from './BytePath';
 import { encodeCommit, type Commit } from './Commit';
 import { encodeDirMeta, type DirMeta } from './DirMeta';
 import { encodeDirTree, type DirTree } from './DirTree';
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, PERMISSION_BITS } from './FileHeader';
-import { FileHasher, treeXattrs, unreadable, type FileHasherOptions, type HashJob, type HashResult, type MetadataOverride } from './FileHasher';
+import { FileHasher, type FileHasherOptions, type HashJob, type HashResult } from './FileHasher';
 import { ObjectIndex } from './ObjectIndex';
 import type { ObjectId } from './ObjectId';
 import { ObjectStaging } from './ObjectStaging';
 import { parseRef } from './RefName';
 import type { Repo } from './Repo';
+import { labelsWanted, TreeLabeler } from './TreeLabeler';
 import { scanTree, type TreeScan } from './TreeScan';
-import { runOnWorkers } from './WorkerPool';
-import { xattrListFromRecord, xattrListToRecord } from './XattrList';
+import { JobFeed, runOnWorkers } from './WorkerPool';
 import { assertSigner } from '../signing/signData';
 import { signCommit } from '../signing/signCommit';
 
@@ -69,11 +67,16 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   const lock = await repo.lock('shared', { onWait: () => context.logger.info(`Waiting for a prune of ${repo.path} to finish...`) });
   try {
     const scan = scanTree(options.tree, context.signal);
-    const overrides = arbor.hooks.label.taps.length > 0 ? await labelTree(arbor, scan, { root: path.resolve(options.tree), request: options.label ?? {} }, context) : undefined;
+    const request = options.label ?? {};
+    const labeler = labelsWanted(arbor, request) ? new TreeLabeler(arbor, path.resolve(options.tree), request, context) : undefined;
     const staging = ObjectStaging.create(repo);
     try {
-      const jobs: HashJob[] = scan.files.map((file, index) => ({ index, path: file.path, override: overrides?.files[index] }));
-      const progress = jobs.length >= PROGRESS_MIN ? context.progress.start('commit', jobs.length) : undefined;
+      // With labels to make, the workers hash each file as soon as it is labeled.
+      const jobs = labeler ? new JobFeed<HashJob>(scan.files.length) : scan.files.map((file, index): HashJob => ({ index, path: file.path }));
+      const labeling = jobs instanceof JobFeed ? labelTree(labeler!, scan, jobs) : undefined;
+      // Its failure also ends the run below; it is rethrown where the directories are awaited.
+      labeling?.catch(() => undefined);
+      const progress = scan.files.length >= PROGRESS_MIN ? context.progress.start('commit', scan.files.length) : undefined;
       const hasherOptions: FileHasherOptions = {
         repoPath: repo.path,
         repoMode: repo.mode,
@@ -95,6 +98,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
         },
       );
       progress?.done();
+      const labeledDirs = await labeling;
       warnStrippedWorldWritable(scan, results, context);
 
       const stage = staging.metadataWriter(new ObjectIndex(repo.path));
@@ -115,7 +119,7 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
           dirs: dir.dirs.map((child) => ({ name: scan.dirs[child]!.name, tree: treeIds[child]!, meta: dirMetaIds[child]! })),
         };
         treeIds[dirIndex] = stage('dirtree', encodeDirTree(tree));
-        dirMetaIds[dirIndex] = stageMeta(overrides?.dirs[dirIndex] ?? dir.meta);
+        dirMetaIds[dirIndex] = stageMeta(labeledDirs?.[dirIndex] ?? dir.meta);
       }
 
       // The ref moves only if it still holds this tip (compare-and-swap): a concurrent commit
@@ -161,42 +165,34 @@ export async function commitTree(arbor: Arbor, repo: Repo, options: CommitTreeOp
   }
 }
 
-/**
- * Runs the `label` waterfall once per directory, file and symlink (only when a plugin taps it),
- * and keeps what it returns as the metadata to commit. The file type cannot be changed.
- */
-async function labelTree(
-  arbor: Arbor, scan: TreeScan, scope: Pick<LabelTarget, 'root' | 'request'>, context: ReturnType<Arbor['context']>,
-): Promise<{ files: MetadataOverride[]; dirs: DirMeta[] }> {
-  const files: MetadataOverride[] = [];
-  const dirs: DirMeta[] = [];
-  const target = (relPath: string, type: number): LabelTarget => {
-    const treePath = displayPath(relPath);
-    return { path: runtimePath(treePath), treePath, type, ...scope };
-  };
-  for (const dir of scan.dirs) {
-    const labeled = await arbor.hooks.label.promise(toMetadata(dir.meta), target(dir.relPath, S_IFDIR), context);
-    dirs.push({ mode: S_IFDIR | (labeled.mode & PERMISSION_BITS), uid: labeled.uid, gid: labeled.gid, xattrs: xattrListFromRecord(labeled.xattrs) });
-  }
-  for (const file of scan.files) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(osPath(file.path));
-    } catch (error) {
-      throw unreadable(file.path, error);
-    }
-    const type = stat.mode & S_IFMT;
-    const onDisk = { mode: stat.mode, uid: stat.uid, gid: stat.gid, xattrs: treeXattrs(file.path, osPath(file.path)) };
-    const labeled = await arbor.hooks.label.promise(toMetadata(onDisk), target(file.relPath, type === S_IFLNK ? S_IFLNK : S_IFREG), context);
-    files.push({ uid: labeled.uid, gid: labeled.gid, mode: labeled.mode, xattrs: xattrListFromRecord(labeled.xattrs) });
-  }
-  return { files, dirs };
-}
+/** Files labeled between two yields to the event loop, which hands labeled files to the workers. */
+const LABEL_CHUNK = 256;
 
-/** Where a tree path lives once deployed: deploy copies usr/etc to etc, so it is labeled as /etc. */
-export function runtimePath(treePath: string): string {
-  if (treePath === '/usr/etc') return '/etc';
-  return treePath.startsWith('/usr/etc/') ? treePath.slice(4) : treePath;
+/**
+ * Labels every file and symlink of the scan into `jobs`, a chunk at a time so the workers hash
+ * the labeled ones meanwhile, then every directory (returned). A failure goes to the feed,
+ * which ends the run with it, and is thrown (a directory's comes after every file was handed
+ * over); a run that ended stops the labeling.
+ */
+async function labelTree(labeler: TreeLabeler, scan: TreeScan, jobs: JobFeed<HashJob>): Promise<DirMeta[] | undefined> {
+  try {
+    for (let start = 0; start < scan.files.length; start += LABEL_CHUNK) {
+      const chunk: HashJob[] = [];
+      for (let index = start; index < Math.min(start + LABEL_CHUNK, scan.files.length); index++) {
+        const file = scan.files[index]!;
+        chunk.push({ index, path: file.path, override: await labeler.file(file.relPath, file.path) });
+      }
+      jobs.push(chunk);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (jobs.stopped) return undefined;
+    }
+    const dirs: DirMeta[] = [];
+    for (const dir of scan.dirs) dirs.push(await labeler.dir(dir.relPath, dir.meta));
+    return dirs;
+  } catch (error) {
+    jobs.fail(error);
+    throw error;
+  }
 }
 
 /** The strip policy commits world-writable files without o+w; the committer hears which. */
@@ -205,8 +201,4 @@ function warnStrippedWorldWritable(scan: TreeScan, results: HashResult[], contex
   if (stripped.length === 0) return;
   const shown = stripped.slice(0, 5).map(displayPath).join(', ');
   context.logger.warn(`Committed ${stripped.length} world-writable file(s) without o+w: ${shown}${stripped.length > 5 ? ', ...' : ''}`);
-}
-
-function toMetadata(meta: { mode: number; uid: number; gid: number; xattrs: Array<[string, Buffer]> }): FileMetadata {
-  return { uid: meta.uid, gid: meta.gid, mode: meta.mode, xattrs: xattrListToRecord(meta.xattrs) };
 }

@@ -23,7 +23,11 @@ export const selinuxPlugin = definePlugin({
   name: PLUGIN_NAME,
   apply(arbor) {
     const policies = new WeakMap<LabelRequest, FileContexts>();
-    arbor.hooks.label.tapPromise(PLUGIN_NAME, async (metadata: FileMetadata, target: LabelTarget, context: HookContext): Promise<FileMetadata> => {
+    // One xattr value per context, shared by every entry that has it: a policy has a few
+    // hundred contexts and a tree 100k entries (taps return metadata, never write into it).
+    const values = new Map<string, Buffer>();
+    // Without --file-contexts or selinux: true it changes nothing, so such commits skip the hook.
+    arbor.hooks.label.tapPromise({ name: PLUGIN_NAME, labelsOnRequest: true }, async (metadata: FileMetadata, target: LabelTarget, context: HookContext): Promise<FileMetadata> => {
       const { request } = target;
       if (!request.fileContexts && !request.selinux) return metadata;
       let policy = policies.get(request);
@@ -36,7 +40,11 @@ export const selinuxPlugin = definePlugin({
       const label = policy.lookup(path, target.type);
       const xattrs = { ...metadata.xattrs };
       if (label === null) delete xattrs[SELINUX_XATTR];
-      else xattrs[SELINUX_XATTR] = Buffer.from(`${label}\0`, 'latin1');
+      else {
+        let value = values.get(label);
+        if (!value) values.set(label, (value = Buffer.from(`${label}\0`, 'latin1')));
+        xattrs[SELINUX_XATTR] = value;
+      }
       return { ...metadata, xattrs };
     });
   },

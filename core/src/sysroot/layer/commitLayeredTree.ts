@@ -1,20 +1,26 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Arbor } from '../../Arbor';
+import type { LabelRequest } from '../../hooks';
 import { osPath } from '../../store/BytePath';
 import { encodeCommit, type Commit } from '../../store/Commit';
 import { encodeDirMeta, type DirMeta } from '../../store/DirMeta';
 import { encodeDirTree, type DirTree } from '../../store/DirTree';
-import { FileHasher } from '../../store/FileHasher';
+import { FileHasher, type MetadataOverride } from '../../store/FileHasher';
 import { ObjectIndex } from '../../store/ObjectIndex';
 import type { ObjectId } from '../../store/ObjectId';
 import { ObjectStaging } from '../../store/ObjectStaging';
 import type { Repo } from '../../store/Repo';
-import { scanTree } from '../../store/TreeScan';
+import { labelsWanted, TreeLabeler } from '../../store/TreeLabeler';
+import { scanTree, type ScannedDir, type TreeScan } from '../../store/TreeScan';
+import type { XattrList } from '../../store/XattrList';
 
 export interface LayeredTreeCommit {
   commit: ObjectId;
   /** Tree files that were not the base's objects any more, with the object each became. */
   changed: { path: string; id: ObjectId }[];
+  /** Directories committed with other metadata than they have on disk (a labeler changed it). */
+  relabeledDirs: { path: string; meta: DirMeta }[];
   files: number;
   directories: number;
 }
@@ -25,7 +31,11 @@ export interface LayeredTreeCommit {
  * for its path (same inode), is that object: the tap may not write a file in place
  * (docs/hooks/layer.md). Every other file is hashed and stored.
  * Dirtrees and dirmetas are rebuilt from the scan, so added, removed and re-moded entries are
- * exact. Only for trees no `label` tap relabels (commitTree labels every entry otherwise).
+ * exact. With `label`, the request the base was labeled with, the `label` hook runs for the
+ * hashed files and for every directory, as a full relabel would: the files kept are the base's
+ * objects and carry its labels (ostree and rpm-ostree relabel only the layered files). When
+ * `relabelAll` says the change touched what labels are made from (a new policy), every file
+ * is relabeled.
  * Holds the repo lock shared; nothing reaches objects/ before the whole tree is staged, and
  * the ref moves last, by compare-and-swap.
  */
@@ -40,6 +50,9 @@ export async function commitLayeredTree(
      * are not even stat'ed. Strictly older: a change in the same clock tick is not missed.
      */
     untouchedBefore?: bigint;
+    label?: LabelRequest;
+    /** Given the tree paths of the files that changed or went, whether every file must be relabeled. */
+    relabelAll?: (paths: string[]) => boolean;
   },
 ): Promise<LayeredTreeCommit> {
   const context = arbor.context({ repo, signal: options.signal });
@@ -50,19 +63,34 @@ export async function commitLayeredTree(
     const staging = ObjectStaging.create(repo);
     try {
       const hasher = new FileHasher({ repoPath: repo.path, repoMode: repo.mode, stagingPath: staging.path, worldWritable: repo.worldWritablePolicy });
+      const labeler = options.label && labelsWanted(arbor, options.label) ? new TreeLabeler(arbor, path.resolve(options.tree), options.label, context) : undefined;
       const fileIds = new Array<ObjectId>(scan.files.length);
       const changed: LayeredTreeCommit['changed'] = [];
       const untouched = scan.dirs.map((dir) => options.untouchedBefore !== undefined && ctimeOf(dir.path) < options.untouchedBefore);
-      scan.files.forEach((file, index) => {
+      const kept = scan.files.map((file) => {
         const known = baseFiles.get(file.relPath);
-        if (known !== undefined && (untouched[file.dir] || sameInode(file.path, repo.objectPath(known, repo.fileKind)))) {
-          fileIds[index] = known;
-          return;
-        }
-        const { id } = hasher.hash({ index, path: file.path });
-        fileIds[index] = id;
-        changed.push({ path: file.path, id });
+        return known !== undefined && (untouched[file.dir] || sameInode(file.path, repo.objectPath(known, repo.fileKind))) ? known : undefined;
       });
+      const relabelAll = labeler !== undefined && options.relabelAll !== undefined && options.relabelAll(changedPaths(scan, kept, baseFiles));
+      for (const [index, file] of scan.files.entries()) {
+        const known = kept[index];
+        if (known !== undefined && !relabelAll) {
+          fileIds[index] = known;
+          continue;
+        }
+        const override: MetadataOverride | undefined = labeler ? await labeler.file(file.relPath, file.path) : undefined;
+        const { id } = hasher.hash({ index, path: file.path, ...(override ? { override } : {}) });
+        fileIds[index] = id;
+        // A relabeled base file that keeps its object is that object on disk already.
+        if (id !== known) changed.push({ path: file.path, id });
+      }
+      const dirMetas: DirMeta[] = [];
+      const relabeledDirs: LayeredTreeCommit['relabeledDirs'] = [];
+      for (const dir of scan.dirs) {
+        const meta = labeler ? await labeler.dir(dir.relPath, dir.meta) : dir.meta;
+        if (!sameDirMeta(meta, dir.meta)) relabeledDirs.push({ path: dir.path, meta });
+        dirMetas.push(meta);
+      }
 
       const stage = staging.metadataWriter(new ObjectIndex(repo.path));
       const stageMeta = (meta: DirMeta): ObjectId => stage('dirmeta', encodeDirMeta(meta));
@@ -75,7 +103,7 @@ export async function commitLayeredTree(
           dirs: dir.dirs.map((child) => ({ name: scan.dirs[child]!.name, tree: treeIds[child]!, meta: metaIds[child]! })),
         };
         treeIds[dirIndex] = stage('dirtree', encodeDirTree(tree));
-        metaIds[dirIndex] = stageMeta(dir.meta);
+        metaIds[dirIndex] = stageMeta(dirMetas[dirIndex]!);
       }
       const tip = repo.readRef(options.branch) ?? null;
       const metadata = await arbor.hooks.commit.promise({ ...options.metadata }, context);
@@ -92,7 +120,7 @@ export async function commitLayeredTree(
       context.signal.throwIfAborted();
       staging.publish();
       repo.setRef(options.branch, commitId, { expected: tip });
-      return { commit: commitId, changed, files: scan.files.length, directories: scan.dirs.length };
+      return { commit: commitId, changed, relabeledDirs, files: scan.files.length, directories: scan.dirs.length };
     } catch (error) {
       staging.discard();
       throw error;
@@ -112,6 +140,21 @@ function baseFileIds(repo: Repo, rootTree: ObjectId): Map<string, ObjectId> {
   };
   walk(rootTree, '');
   return files;
+}
+
+/** The tree paths of files the layering added or changed, then those it removed. */
+function changedPaths(scan: TreeScan, kept: Array<ObjectId | undefined>, baseFiles: Map<string, ObjectId>): string[] {
+  const paths = new Set(scan.files.map((file) => file.relPath));
+  const removed = [...baseFiles.keys()].filter((relPath) => !paths.has(relPath));
+  return [...scan.files.filter((_, index) => kept[index] === undefined).map((file) => file.relPath), ...removed];
+}
+
+function sameDirMeta(a: DirMeta, b: ScannedDir['meta']): boolean {
+  return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && sameXattrs(a.xattrs, b.xattrs);
+}
+
+function sameXattrs(a: XattrList, b: XattrList): boolean {
+  return a.length === b.length && a.every(([name, value], index) => b[index]![0] === name && b[index]![1].equals(value));
 }
 
 function ctimeOf(bytePath: string): bigint {

@@ -9,7 +9,6 @@ import { blake3 } from '../../store/Blake3';
 import { canonicalJson } from '../../store/canonicalJson';
 import { checkoutCommit } from '../../store/checkoutCommit';
 import type { Commit } from '../../store/Commit';
-import { commitTree } from '../../store/commitTree';
 import type { ObjectId } from '../../store/ObjectId';
 import type { Repo } from '../../store/Repo';
 import type { SysrootSession } from '../SysrootSession';
@@ -83,17 +82,14 @@ export async function layerCommit(session: SysrootSession, request: LayerCommitR
     const subject = `${baseCommit.subject || request.base} + ${describeRequests(request.requests)}`;
     const metadata = layeredMetadata(baseCommit, { base: request.base, requests: request.requests, result, key });
     const layered = { base: request.base, requests: request.requests, result, key, reused: false, timings };
-    // Without labels to apply, only what the tap changed is read; a labeler relabels every entry.
-    if (arbor.hooks.label.taps.length > 0) {
-      const committed = await commitTree(arbor, repo, { tree, branch, parent: request.base, subject, metadata, label: labelRequestOf(repo, baseCommit), signal: context.signal });
-      timings.commit = lap();
-      return { commit: committed.commit, ...layered };
-    }
+    // Only what the tap changed is read, and labeled with the base's request: the files kept
+    // are the base's objects, labels and all.
     // A clock stepped back while the tap ran would date its changes before the marker: then
     // every file is compared by inode instead.
     const clockKept = scratch.markCheckoutDone() >= untouchedBefore;
     const committed = await commitLayeredTree(arbor, repo, {
       tree, base: baseCommit, parent: request.base, branch, subject, metadata, signal: context.signal, ...(clockKept ? { untouchedBefore } : {}),
+      label: labelRequestOf(repo, baseCommit), relabelAll: touchesLabelPolicy,
     });
     timings.commit = lap();
     if (options.keepTree && repo.mode === 'bare') {
@@ -146,6 +142,17 @@ function layeredMetadata(base: Commit, layered: Omit<LayeredCommit, 'commit'>): 
 function labelRequestOf(repo: Repo, base: Commit): LabelRequest {
   const root = repo.readDirMeta(base.rootMeta);
   return root.xattrs.some(([name]) => name === LABEL_XATTR) ? { selinux: true } : {};
+}
+
+/** Where a tree keeps its SELinux policy (etc/selinux/config names it): usr/etc once committed. */
+const LABEL_POLICY_DIRS = ['/usr/etc/selinux/', '/etc/selinux/'];
+
+/**
+ * A layering that adds, changes or removes a policy file may change the label of any path, so
+ * the whole tree is relabeled, as rpm-ostree does when the policy changes.
+ */
+function touchesLabelPolicy(paths: string[]): boolean {
+  return paths.some((treePath) => LABEL_POLICY_DIRS.some((dir) => treePath.startsWith(dir)));
 }
 
 function describeRequests(requests: LayerRequests): string {
