@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { skipUnless } from './skipUnless.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -26,16 +27,7 @@ const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] :
 const fixtures = path.join(root, 'test', 'fixtures');
 const plugin = path.join(root, 'plugins', 'rpm', 'dist', 'index.js');
 
-for (const tool of ['gpg', 'gpgconf', 'rpmsign', 'rpmkeys', 'rpmbuild']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) {
-    console.log(`skipped: needs ${tool} on PATH`);
-    process.exit(0);
-  }
-}
-if (!fs.existsSync(plugin)) {
-  console.log('skipped: build first (npx tsc -b)');
-  process.exit(0);
-}
+skipUnless({ tools: ['gpg', 'gpgconf', 'rpmsign', 'rpmkeys', 'rpmbuild'], built: plugin });
 const { RpmKeyring, verifyRpmSignature } = createRequire(import.meta.url)(plugin);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arbor-bench-checksig-'));

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipUnless } from './skipUnless.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -39,16 +40,7 @@ const REAL_PACKAGES = [
   'rpm/rpm-rs/legacy-test_assets/389-ds-base-devel-1.3.8.4-15.el7.x86_64.rpm',
 ].map((file) => path.join(fixtures, file));
 
-for (const tool of ['rpmbuild', 'rpm2cpio', 'cpio']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) {
-    console.log(`skipped: needs ${tool} on PATH`);
-    process.exit(0);
-  }
-}
-if (!fs.existsSync(plugin)) {
-  console.log('skipped: build first (npx tsc -b)');
-  process.exit(0);
-}
+skipUnless({ tools: ['rpmbuild', 'rpm2cpio', 'cpio'], built: plugin });
 
 function buildPackages() {
   const done = path.join(cache, 'done');
