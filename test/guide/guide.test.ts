@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { missingBootPackages } from '../support/qemu';
@@ -9,21 +8,12 @@ import { requireRoot, requireTool } from '../support/requireTool';
 import { ARBOR_BIN, REPO_ROOT, runArbor } from '../support/runArbor';
 import { BOOT_TAG, hiddenCommands, readBlocks, SHELL_LANGUAGE } from './GuideBlocks';
 import { runGuideScript, type GuideRun } from './GuideScript';
+import { freePort } from '../support/freePort';
 
 const PAGE = 'docs/guide.md';
 const GUIDE = path.join(REPO_ROOT, PAGE);
 const REF = 'sample/x86_64/os';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A PATH directory whose `arbor` is this clone's CLI, as the README's install gives one. */
 function arborOnPath(dir: string): string {

@@ -1,34 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createArbor } from '@arbor/core';
 import { readStatus, Sysroot, SysrootSession } from '@arbor/core/sysroot';
 import { Repo } from '@arbor/core/store';
+import { runKilledAfterLock, seededRandom } from '../support/killLoop';
 import { ARBOR_BIN } from '../support/runArbor';
 import { BRANCH, LayeringSysroot } from './layeringFixture';
 
 const ROUNDS = 10;
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A deterministic PRNG (mulberry32), so a failing kill point can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('layering under SIGKILL', function () {
   this.timeout(180_000);
@@ -63,25 +44,12 @@ describe('layering under SIGKILL', function () {
 
   it('a kill at any point of install or uninstall leaves every boot entry on a complete deployment, and the next one succeeds', async () => {
     const lockFile = path.join(sysroot.root, 'arbor/lock');
-    /** Runs a change and, `killAfter` ms after it takes the lock (its work begins), kills it unless it finished. */
-    const change = async (args: string[], killAfter?: number): Promise<{ killed: boolean; work: number }> => {
-      const child = spawn(process.execPath, [ARBOR_BIN, ...args, '--sysroot', sysroot.root, '--config', sysroot.config], { stdio: 'ignore' });
-      const done = exited(child);
-      let finished = false;
-      void done.then(() => { finished = true; });
-      while (!finished && !fs.readFileSync(lockFile, 'utf8').startsWith(`${child.pid} `)) await sleep(2);
-      const started = Date.now();
-      if (killAfter !== undefined) {
-        await Promise.race([sleep(killAfter), done]);
-        if (!finished) child.kill('SIGKILL');
-      }
-      const code = await done;
-      return { killed: child.signalCode === 'SIGKILL', work: code === 0 ? Date.now() - started : 0 };
-    };
+    const change = (args: string[], killAfter?: number) =>
+      runKilledAfterLock([ARBOR_BIN, ...args, '--sysroot', sysroot.root, '--config', sysroot.config], lockFile, killAfter);
 
     const timed = await change(nextChange());
     assert.ok(timed.work > 0, 'a whole install ran to measure its length');
-    const next = random(20_261_206);
+    const next = seededRandom(20_261_206);
     const points: number[] = [];
     let killed = 0;
     for (let round = 0; round < ROUNDS; round++) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sysroot } from '@arbor/core/sysroot';
 import { readStatus } from '@arbor/core/sysroot';
+import { exited, runKilledAfterLock, seededRandom } from '../support/killLoop';
 import { ARBOR_BIN, REPO_ROOT, runArbor } from '../support/runArbor';
 import { TestSysroot, type OsVersion } from './sysrootFixture';
 
@@ -21,23 +22,6 @@ function holdLock(sysroot: string): Promise<ChildProcess> {
     child.stdout!.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
   });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-/** A deterministic PRNG (mulberry32), so a failing kill point can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,25 +67,11 @@ describe('sysroot safety', function () {
   it('survives SIGKILL at 20 points of a deploy: entries boot complete deployments, and the deploy then succeeds', async () => {
     const lockFile = path.join(sysroot.root, 'arbor/lock');
     const args = [ARBOR_BIN, 'deploy', 'os/x86_64', '--sysroot', sysroot.root];
-    /** Runs a deploy and, `killAfter` ms after it takes the lock (its work begins), kills it unless it finished. */
-    const deploy = async (killAfter?: number): Promise<{ killed: boolean; work: number }> => {
-      const child = spawn(process.execPath, args, { stdio: 'ignore' });
-      const done = exited(child);
-      let finished = false;
-      void done.then(() => { finished = true; });
-      while (!finished && !fs.readFileSync(lockFile, 'utf8').startsWith(`${child.pid} `)) await sleep(2);
-      const started = Date.now();
-      if (killAfter !== undefined) {
-        await Promise.race([sleep(killAfter), done]);
-        if (!finished) child.kill('SIGKILL');
-      }
-      const code = await done;
-      return { killed: child.signalCode === 'SIGKILL', work: code === 0 ? Date.now() - started : 0 };
-    };
+    const deploy = (killAfter?: number) => runKilledAfterLock(args, lockFile, killAfter);
 
     const timed = await deploy();
     assert.ok(timed.work > 0, 'a whole deploy ran to measure its length');
-    const next = random(20_251_126);
+    const next = seededRandom(20_251_126);
     const points: number[] = [];
     let killed = 0;
     for (let round = 0; round < 20; round++) {

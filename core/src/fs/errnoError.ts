@@ -1,6 +1,7 @@
 import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { PATH_MAX } from './pathMax';
+import { NO_SPACE_HINT } from './systemErrorMessage';
 
 /**
  * Turns the errno errors that a user can cause and fix (a full disk, a path too long, a
@@ -15,7 +16,7 @@ export function errnoError(error: unknown, target: string, object?: string): Err
     case 'ENOSPC':
     case 'EDQUOT':
       return new ArborError(ErrorCode.FS_NO_SPACE, `No space left writing ${what} (${errno.code})`, {
-        hint: 'Free space on that filesystem (`arbor cleanup` and `arbor prune` remove old deployments and objects), then retry',
+        hint: NO_SPACE_HINT,
         cause: error,
       });
     case 'ENAMETOOLONG':

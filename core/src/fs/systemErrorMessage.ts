@@ -2,9 +2,12 @@ import { ArborError } from '../errors/ArborError';
 import { ErrorCode } from '../errors/codes';
 import { PATH_MAX } from './pathMax';
 
+/** What a full disk's error says to do, wherever it is met. */
+export const NO_SPACE_HINT = 'Free space on that filesystem (`arbor cleanup` and `arbor prune` remove old deployments and objects), then retry';
+
 /** What a user reads for the errno values their own environment causes. */
 const REASONS: Record<string, { code: string; reason: string; hint?: string }> = {
-  ENOSPC: { code: ErrorCode.FS_NO_SPACE, reason: 'no space left on the filesystem', hint: 'Free space on that filesystem (`arbor cleanup` and `arbor prune` remove old deployments and objects), then retry' },
+  ENOSPC: { code: ErrorCode.FS_NO_SPACE, reason: 'no space left on the filesystem', hint: NO_SPACE_HINT },
   EDQUOT: { code: ErrorCode.FS_NO_SPACE, reason: 'the disk quota is used up', hint: 'Free space within the quota, then retry' },
   ENAMETOOLONG: { code: ErrorCode.FS_PATH_TOO_LONG, reason: `a name is longer than 255 bytes or the path longer than PATH_MAX (${PATH_MAX})`, hint: 'Use a shorter path' },
   EACCES: { code: ErrorCode.FS_PERMISSION_DENIED, reason: 'permission denied', hint: 'Run as a user who may write there (root, for a system sysroot or repo)' },
